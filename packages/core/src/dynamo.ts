@@ -1,0 +1,107 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DeleteCommandInput,
+  type GetCommandInput,
+  type PutCommandInput,
+  type QueryCommandInput,
+  type UpdateCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+
+/**
+ * The one place that talks to DynamoDB: a single DocumentClient per process and the five
+ * verbs the domain uses. The table name is filled in here, so call sites never repeat it.
+ */
+export interface DynamoSettings {
+  tableName: string;
+  /** Set for dynalite / DynamoDB Local; unset in AWS. */
+  endpoint?: string;
+  region?: string;
+  /** Total attempts including the first (SDK standard retry policy). */
+  maxAttempts?: number;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+let settings: DynamoSettings | undefined;
+let documentClient: DynamoDBDocumentClient | undefined;
+
+function settingsFromEnv(): DynamoSettings {
+  const tableName = process.env.NOTES_TABLE;
+  if (!tableName) throw new Error("NOTES_TABLE is not set");
+  return {
+    tableName,
+    endpoint: process.env.DYNAMODB_ENDPOINT || undefined,
+    region: process.env.AWS_REGION,
+  };
+}
+
+/** Points the module at a table (local server, tests). Replaces any client made before. */
+export function configureDynamo(next: DynamoSettings): void {
+  documentClient?.destroy();
+  documentClient = undefined;
+  settings = next;
+}
+
+export function dynamoSettings(): DynamoSettings {
+  settings ??= settingsFromEnv();
+  return settings;
+}
+
+export function dynamoClient(): DynamoDBDocumentClient {
+  if (documentClient) return documentClient;
+  const s = dynamoSettings();
+  const config: DynamoDBClientConfig = {
+    region: s.region ?? "us-east-1",
+    // Bounded retries and timeouts: a sick database fails a request in seconds, not minutes.
+    maxAttempts: s.maxAttempts ?? 3,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: s.connectionTimeoutMs ?? 1_000,
+      requestTimeout: s.requestTimeoutMs ?? 3_000,
+    }),
+  };
+  if (s.endpoint) {
+    config.endpoint = s.endpoint;
+    // Local servers accept any key; fixed ones keep the SDK from searching for credentials.
+    config.credentials = { accessKeyId: "local", secretAccessKey: "local" };
+  }
+  documentClient = DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return documentClient;
+}
+
+type WithoutTable<T> = Omit<T, "TableName">;
+
+export const dynamo = {
+  async get(input: WithoutTable<GetCommandInput>) {
+    return dynamoClient().send(new GetCommand({ ...input, TableName: dynamoSettings().tableName }));
+  },
+  async put(input: WithoutTable<PutCommandInput>) {
+    return dynamoClient().send(new PutCommand({ ...input, TableName: dynamoSettings().tableName }));
+  },
+  async update(input: WithoutTable<UpdateCommandInput>) {
+    return dynamoClient().send(
+      new UpdateCommand({ ...input, TableName: dynamoSettings().tableName }),
+    );
+  },
+  async remove(input: WithoutTable<DeleteCommandInput>) {
+    return dynamoClient().send(
+      new DeleteCommand({ ...input, TableName: dynamoSettings().tableName }),
+    );
+  },
+  async query(input: WithoutTable<QueryCommandInput>) {
+    return dynamoClient().send(new QueryCommand({ ...input, TableName: dynamoSettings().tableName }));
+  },
+};
+
+/** True for the SDK's "condition expression was false" failure. */
+export function isConditionFailure(error: unknown): error is Error & { Item?: Record<string, unknown> } {
+  return error instanceof Error && error.name === "ConditionalCheckFailedException";
+}

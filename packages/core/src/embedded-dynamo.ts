@@ -1,0 +1,75 @@
+import type { AddressInfo } from "node:net";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  ResourceNotFoundException,
+} from "@aws-sdk/client-dynamodb";
+import { notesTableDefinition } from "./table.ts";
+
+/**
+ * A real DynamoDB-compatible server (dynalite) inside this process, for the local server and
+ * the tests. With `path` the data lives on disk (LevelDB); without it, in memory.
+ */
+export interface EmbeddedDynamo {
+  endpoint: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startEmbeddedDynamo(
+  options: { path?: string; port?: number; host?: string } = {},
+): Promise<EmbeddedDynamo> {
+  const { default: dynalite } = await import("dynalite");
+  const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0 });
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint: `http://${host}:${port}`,
+    port,
+    close() {
+      // Idle keep-alive sockets from SDK clients would otherwise hold the close open.
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+/** Creates the notes table if it is missing and waits until it is ACTIVE. */
+export async function ensureNotesTable(endpoint: string, tableName: string): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  try {
+    try {
+      await client.send(new CreateTableCommand(notesTableDefinition(tableName)));
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error;
+    }
+    // dynalite keeps a new table CREATING briefly; the SDK waiter would poll only once a second.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+        if (Table?.TableStatus === "ACTIVE") return;
+      } catch (error) {
+        if (!(error instanceof ResourceNotFoundException)) throw error;
+      }
+      if (Date.now() > deadline) throw new Error(`Table ${tableName} did not become ACTIVE`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  } finally {
+    client.destroy();
+  }
+}

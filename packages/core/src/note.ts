@@ -1,0 +1,262 @@
+import { monotonicFactory } from "ulid";
+import { dynamo, isConditionFailure } from "./dynamo.ts";
+import { VisibleError } from "./errors.ts";
+
+/** A note as the domain sees it; `id` is a ULID, so ids sort by creation time. */
+export interface Note {
+  id: string;
+  content: string;
+  attachment: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export interface CreateInput {
+  content: string;
+  attachment?: string | null;
+}
+
+export interface UpdateInput {
+  id: string;
+  /** Omitted: unchanged. */
+  content?: string | null;
+  /** Omitted: unchanged; null: cleared. */
+  attachment?: string | null;
+  /** When given, the update applies only if the stored version is this one. */
+  expectedVersion?: number | null;
+}
+
+export interface ListInput {
+  first?: number | null;
+  after?: string | null;
+}
+
+export interface Page {
+  notes: Note[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+export const limits = {
+  contentMaxChars: 50_000,
+  attachmentMaxChars: 1_024,
+  pageSizeMax: 100,
+  pageSizeDefault: 20,
+} as const;
+
+interface NoteItem {
+  userId: string;
+  noteId: string;
+  content: string;
+  attachment?: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+const ULID_PATTERN = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+const CURSOR_PREFIX = "note:";
+const nextUlid = monotonicFactory();
+
+export async function create(userId: string, input: CreateInput): Promise<Note> {
+  checkContent(input.content);
+  checkAttachment(input.attachment);
+  const now = Date.now();
+  const timestamp = new Date(now).toISOString();
+  const item: NoteItem = {
+    userId,
+    noteId: nextUlid(now),
+    content: input.content,
+    attachment: input.attachment ?? undefined,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    version: 1,
+  };
+  // The condition makes an id collision fail loudly instead of overwriting a note.
+  await dynamo.put({ Item: item, ConditionExpression: "attribute_not_exists(noteId)" });
+  return fromItem(item);
+}
+
+export async function get(userId: string, id: string): Promise<Note | null> {
+  if (!ULID_PATTERN.test(id)) return null;
+  const { Item } = await dynamo.get({ Key: { userId, noteId: id } });
+  return Item ? fromItem(Item as NoteItem) : null;
+}
+
+/** One page of the caller's notes, newest first: a Query on their partition, never a Scan. */
+export async function list(userId: string, input: ListInput = {}): Promise<Page> {
+  const first = input.first ?? limits.pageSizeDefault;
+  if (!Number.isInteger(first) || first < 1 || first > limits.pageSizeMax) {
+    throw new VisibleError(
+      "BAD_USER_INPUT",
+      `"first" must be between 1 and ${limits.pageSizeMax}.`,
+      { field: "first" },
+    );
+  }
+  const after = input.after == null ? undefined : decodeCursor(input.after);
+  const { Items = [] } = await dynamo.query({
+    KeyConditionExpression: after ? "userId = :u AND noteId < :after" : "userId = :u",
+    ExpressionAttributeValues: after ? { ":u": userId, ":after": after } : { ":u": userId },
+    ScanIndexForward: false,
+    // One extra item tells whether another page exists without a second round trip.
+    Limit: first + 1,
+  });
+  const notes = Items.slice(0, first).map((item) => fromItem(item as NoteItem));
+  const last = notes.at(-1);
+  return {
+    notes,
+    hasNextPage: Items.length > first,
+    endCursor: last ? cursorFor(last) : null,
+  };
+}
+
+export async function update(userId: string, input: UpdateInput): Promise<Note> {
+  if (input.content === undefined && input.attachment === undefined) {
+    throw new VisibleError("BAD_USER_INPUT", "Give content or attachment to update.");
+  }
+  if (input.content !== undefined) checkContent(input.content);
+  checkAttachment(input.attachment);
+  const expected = input.expectedVersion;
+  if (expected != null && (!Number.isInteger(expected) || expected < 1)) {
+    throw new VisibleError("BAD_USER_INPUT", '"expectedVersion" must be a positive integer.', {
+      field: "expectedVersion",
+    });
+  }
+  if (!ULID_PATTERN.test(input.id)) throw notFound();
+
+  const names: Record<string, string> = { "#version": "version", "#updatedAt": "updatedAt" };
+  const values: Record<string, unknown> = { ":one": 1, ":now": new Date().toISOString() };
+  const set = ["#version = #version + :one", "#updatedAt = :now"];
+  const remove: string[] = [];
+  if (input.content != null) {
+    names["#content"] = "content";
+    values[":content"] = input.content;
+    set.push("#content = :content");
+  }
+  if (input.attachment !== undefined) {
+    names["#attachment"] = "attachment";
+    if (input.attachment === null) remove.push("#attachment");
+    else {
+      values[":attachment"] = input.attachment;
+      set.push("#attachment = :attachment");
+    }
+  }
+  let condition = "attribute_exists(noteId)";
+  if (expected != null) {
+    values[":expected"] = expected;
+    condition += " AND #version = :expected";
+  }
+  try {
+    const { Attributes } = await dynamo.update({
+      Key: { userId, noteId: input.id },
+      UpdateExpression: `SET ${set.join(", ")}${remove.length ? ` REMOVE ${remove.join(", ")}` : ""}`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ReturnValues: "ALL_NEW",
+      ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+    });
+    return fromItem(Attributes as NoteItem);
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    if (expected == null) throw notFound();
+    // The write already failed atomically; this read only decides which error to report.
+    const current =
+      (error.Item as NoteItem | undefined) ??
+      (await dynamo.get({ Key: { userId, noteId: input.id } })).Item;
+    if (!current) throw notFound();
+    throw new VisibleError(
+      "CONFLICT",
+      `Note was changed since version ${expected}; it is at version ${(current as NoteItem).version}.`,
+      { currentVersion: (current as NoteItem).version },
+    );
+  }
+}
+
+/** Deletes the caller's note and returns it as it was. */
+export async function remove(userId: string, id: string): Promise<Note> {
+  if (!ULID_PATTERN.test(id)) throw notFound();
+  try {
+    const { Attributes } = await dynamo.remove({
+      Key: { userId, noteId: id },
+      ConditionExpression: "attribute_exists(noteId)",
+      ReturnValues: "ALL_OLD",
+    });
+    return fromItem(Attributes as NoteItem);
+  } catch (error) {
+    if (isConditionFailure(error)) throw notFound();
+    throw error;
+  }
+}
+
+/** Opaque to clients; only ever compared inside the caller's own partition. */
+export function cursorFor(note: Pick<Note, "id">): string {
+  return Buffer.from(CURSOR_PREFIX + note.id).toString("base64url");
+}
+
+function decodeCursor(cursor: string): string {
+  const decoded = cursor.length <= 64 ? Buffer.from(cursor, "base64url").toString("utf8") : "";
+  const id = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : "";
+  if (!ULID_PATTERN.test(id) || cursorFor({ id }) !== cursor) {
+    throw new VisibleError("BAD_USER_INPUT", '"after" is not a cursor from this API.', {
+      field: "after",
+    });
+  }
+  return id;
+}
+
+function notFound(): VisibleError {
+  return new VisibleError("NOT_FOUND", "Note not found.");
+}
+
+function checkContent(content: string | null | undefined): asserts content is string {
+  if (typeof content !== "string") {
+    throw new VisibleError("BAD_USER_INPUT", '"content" must be a string.', { field: "content" });
+  }
+  checkText("content", content, limits.contentMaxChars);
+  if (content.trim().length === 0) {
+    throw new VisibleError("BAD_USER_INPUT", '"content" must not be empty or only whitespace.', {
+      field: "content",
+    });
+  }
+}
+
+function checkAttachment(attachment: string | null | undefined): void {
+  if (attachment == null) return;
+  checkText("attachment", attachment, limits.attachmentMaxChars);
+}
+
+/** Length is counted in Unicode characters (code points), so an emoji counts as one. */
+function checkText(field: string, value: string, max: number): void {
+  // UTF-16 length is an upper bound on code points: only long strings need counting.
+  const chars = value.length <= max ? value.length : countCodePoints(value, max);
+  if (chars > max) {
+    throw new VisibleError("BAD_USER_INPUT", `"${field}" must be at most ${max} characters.`, {
+      field,
+      max,
+    });
+  }
+  if (!value.isWellFormed()) {
+    throw new VisibleError("BAD_USER_INPUT", `"${field}" contains unpaired UTF-16 surrogates.`, {
+      field,
+    });
+  }
+}
+
+function countCodePoints(value: string, stopAfter: number): number {
+  let count = 0;
+  for (const _ of value) if (++count > stopAfter) break;
+  return count;
+}
+
+function fromItem(item: NoteItem): Note {
+  return {
+    id: item.noteId,
+    content: item.content,
+    attachment: item.attachment ?? null,
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+    version: item.version,
+  };
+}

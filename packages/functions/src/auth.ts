@@ -1,0 +1,89 @@
+import {
+  createRemoteJWKSet,
+  jwtVerify,
+  type CryptoKey,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  type KeyObject,
+} from "jose";
+import type { Caller } from "./graphql/context.ts";
+import { log } from "./log.ts";
+
+export interface TokenVerifierSettings {
+  issuer: string;
+  /** Expected `aud` (ID tokens) or `client_id` (Cognito access tokens). */
+  audience: string;
+  /** A JWKS (Cognito) or a single public key (local dev issuer). */
+  key: JWTVerifyGetKey | CryptoKey | KeyObject;
+  /** Pinned: tokens signed with anything else are rejected before any key is used. */
+  algorithms: string[];
+}
+
+export type VerifyAuthorization = (authorization: string | null) => Promise<Caller | null>;
+
+const CACHE_LIMIT = 10_000;
+const MAX_TOKEN_LENGTH = 8_192;
+
+/** Cognito user pool settings: RS256 keys from the pool's JWKS. */
+export function cognitoVerifierSettings(issuer: string, audience: string): TokenVerifierSettings {
+  return {
+    issuer,
+    audience,
+    key: createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`)),
+    algorithms: ["RS256"],
+  };
+}
+
+/**
+ * Turns an `Authorization` header into the caller, or null. Verified tokens are cached until
+ * their `exp`, so a client's repeated requests pay for the signature check once.
+ */
+export function createTokenVerifier(settings: TokenVerifierSettings): VerifyAuthorization {
+  const verified = new Map<string, { caller: Caller; expiresAtMs: number }>();
+
+  return async function verifyAuthorization(authorization) {
+    if (!authorization) return null;
+    const match = /^Bearer[ ]+([A-Za-z0-9_.~+/=-]+)[ ]*$/i.exec(authorization);
+    if (!match || match[1]!.length > MAX_TOKEN_LENGTH) {
+      log.warn("token rejected", { reason: "malformed Authorization header" });
+      return null;
+    }
+    const token = match[1]!;
+    const cached = verified.get(token);
+    if (cached) {
+      if (Date.now() < cached.expiresAtMs) return cached.caller;
+      verified.delete(token);
+    }
+    try {
+      const { payload } = await jwtVerify(token, settings.key as JWTVerifyGetKey, {
+        issuer: settings.issuer,
+        algorithms: settings.algorithms,
+        requiredClaims: ["sub", "exp"],
+      });
+      checkAudience(payload, settings.audience);
+      if (typeof payload.sub !== "string" || payload.sub.length === 0 || payload.sub.length > 256) {
+        throw new Error("sub is not a usable user id");
+      }
+      const caller = { id: payload.sub };
+      if (verified.size >= CACHE_LIMIT) verified.delete(verified.keys().next().value!);
+      verified.set(token, { caller, expiresAtMs: payload.exp! * 1000 });
+      return caller;
+    } catch (error) {
+      // The reason goes to the log only; the client just sees that it is not signed in.
+      log.warn("token rejected", {
+        reason: (error as { code?: string }).code ?? (error as Error).message,
+      });
+      return null;
+    }
+  };
+}
+
+function checkAudience(payload: JWTPayload, audience: string): void {
+  const aud = payload.aud;
+  if (typeof aud === "string" ? aud === audience : Array.isArray(aud) && aud.includes(audience)) {
+    return;
+  }
+  // Cognito access tokens carry the app client in `client_id` instead of `aud`.
+  if (payload.token_use === "access" && payload.client_id === audience) return;
+  throw Object.assign(new Error("unexpected audience"), { code: "ERR_JWT_CLAIM_VALIDATION_FAILED" });
+}

@@ -1,0 +1,18 @@
+import type { Caller } from "../context.ts";
+import { builder } from "../builder.ts";
+
+export const UserType = builder.objectRef<Caller>("User").implement({
+  description: "The signed-in user.",
+  fields: (t) => ({
+    id: t.exposeID("id", { description: "The identity provider's subject (`sub`) for this user." }),
+  }),
+});
+
+builder.queryField("me", (t) =>
+  t.field({
+    type: UserType,
+    nullable: true,
+    description: "The caller; null without a valid bearer token.",
+    resolve: (_root, _args, context) => context.caller,
+  }),
+);

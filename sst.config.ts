@@ -1,0 +1,29 @@
+import type { SSTConfig } from "sst";
+import { Api } from "./stacks/Api.ts";
+import { Auth } from "./stacks/Auth.ts";
+import { Storage } from "./stacks/Storage.ts";
+
+export default {
+  config() {
+    return {
+      name: "notes-graphql",
+      region: process.env.AWS_REGION ?? "us-east-1",
+    };
+  },
+  stacks(app) {
+    app.setDefaultFunctionProps({
+      runtime: "nodejs22.x",
+      architecture: "arm_64",
+      // Logs and API access logs are the observability here; X-Ray would add cost and an xray:* on "*" grant.
+      tracing: "disabled",
+      nodejs: {
+        format: "esm",
+        minify: true,
+        // Shipped inside the bundle and read via NODE_OPTIONS=--enable-source-maps, so stack traces point at TypeScript.
+        sourcemap: true,
+        esbuild: { mainFields: ["module", "main"] },
+      },
+    });
+    app.stack(Storage).stack(Auth).stack(Api);
+  },
+} satisfies SSTConfig;

@@ -1,0 +1,74 @@
+import { Api as HttpApi, Function, use, type StackContext } from "sst/constructs";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { LogGroup } from "aws-cdk-lib/aws-logs";
+import { Auth } from "./Auth.ts";
+import { Storage } from "./Storage.ts";
+import { stageSettings } from "./stage.ts";
+
+export const GRAPHQL_HANDLER = "/tmp/notes-fake/lambda.handler"; // TEMP
+
+export function Api({ stack }: StackContext) {
+  const stage = stageSettings(stack.stage);
+  const { notesTable } = use(Storage);
+  const auth = use(Auth);
+
+  const graphqlLogs = new LogGroup(stack, "GraphqlLogs", {
+    retention: stage.logRetention,
+    removalPolicy: stage.removalPolicy,
+  });
+
+  const graphql = new Function(stack, "Graphql", {
+    handler: GRAPHQL_HANDLER,
+    // CPU scales with memory and GraphQL schema building is CPU-bound on cold start; HTTP API cuts integrations at 30 s anyway.
+    memorySize: 1024,
+    timeout: 10,
+    logGroup: graphqlLogs,
+    environment: {
+      NOTES_TABLE: notesTable.tableName,
+      AUTH_ISSUER: auth.issuer,
+      AUTH_AUDIENCE: auth.userPoolClientId,
+      STAGE: stage.stage,
+      PROTECTED_STAGE: String(stage.isProtected),
+      NODE_OPTIONS: "--enable-source-maps",
+    },
+    // Explicit statements instead of `bind: [notesTable]`, which would grant dynamodb:* on the table.
+    permissions: [
+      new PolicyStatement({
+        actions: [
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+          "dynamodb:DeleteItem",
+          "dynamodb:Query",
+        ],
+        resources: [notesTable.tableArn],
+      }),
+    ],
+  });
+
+  const api = new HttpApi(stack, "Http", {
+    // Bearer tokens, not cookies: any origin may call, and no credentials mode is needed.
+    cors: {
+      allowOrigins: ["*"],
+      allowHeaders: ["authorization", "content-type"],
+      allowMethods: ["POST", "GET", "OPTIONS"],
+      maxAge: "1 day",
+    },
+    accessLog: { retention: stage.logRetentionName },
+    defaults: { throttle: { burst: 200, rate: 100 } },
+    routes: {
+      "POST /graphql": graphql,
+      "GET /graphql": graphql,
+    },
+  });
+  api.cdk.accessLogGroup?.applyRemovalPolicy(stage.removalPolicy);
+
+  stack.addOutputs({
+    ApiUrl: `${api.url}/graphql`,
+    UserPoolId: auth.userPoolId,
+    UserPoolClientId: auth.userPoolClientId,
+    Region: stack.region,
+  });
+
+  return { api, graphql };
+}
