@@ -64,6 +64,8 @@ export function dynamoClient(): DynamoDBDocumentClient {
     requestHandler: new NodeHttpHandler({
       connectionTimeout: s.connectionTimeoutMs ?? 1_000,
       requestTimeout: s.requestTimeoutMs ?? 3_000,
+      // Without this the handler only logs a warning and the request hangs on a dead server.
+      throwOnRequestTimeout: true,
     }),
   };
   if (s.endpoint) {
