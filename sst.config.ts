@@ -1,6 +1,7 @@
 import type { SSTConfig } from "sst";
 import { Api } from "./stacks/Api.ts";
 import { Auth } from "./stacks/Auth.ts";
+import { lambdaNodejsProps } from "./stacks/lambda-bundle.ts";
 import { Storage } from "./stacks/Storage.ts";
 
 export default {
@@ -16,13 +17,7 @@ export default {
       architecture: "arm_64",
       // Logs and API access logs are the observability here; X-Ray would add cost and an xray:* on "*" grant.
       tracing: "disabled",
-      nodejs: {
-        format: "esm",
-        minify: true,
-        // Shipped inside the bundle and read via NODE_OPTIONS=--enable-source-maps, so stack traces point at TypeScript.
-        sourcemap: true,
-        esbuild: { mainFields: ["module", "main"] },
-      },
+      nodejs: lambdaNodejsProps,
     });
     app.stack(Storage).stack(Auth).stack(Api);
   },

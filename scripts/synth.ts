@@ -1,5 +1,6 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { assertValidStageName } from "../stacks/stage.ts";
 
 const USAGE = "Usage: npm run synth -- --stage <name>";
 
@@ -13,8 +14,19 @@ function stageFromArgs(): string | undefined {
   }
 }
 
+function validStage(stage: string | undefined): stage is string {
+  if (!stage) return false;
+  try {
+    assertValidStageName(stage);
+    return true;
+  } catch (error) {
+    console.error((error as Error).message);
+    return false;
+  }
+}
+
 const stage = stageFromArgs();
-if (!stage) {
+if (!validStage(stage)) {
   console.error(USAGE);
   process.exit(2);
 }

@@ -1,11 +1,12 @@
-import { Api as HttpApi, Function, use, type StackContext } from "sst/constructs";
+import { Api as HttpApi, Function as SstFunction, use, type StackContext } from "sst/constructs";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import { Auth } from "./Auth.ts";
+import { LAMBDA_NODE_OPTIONS } from "./lambda-bundle.ts";
 import { Storage } from "./Storage.ts";
 import { stageSettings } from "./stage.ts";
 
-export const GRAPHQL_HANDLER = "/tmp/notes-fake/lambda.handler"; // TEMP
+const GRAPHQL_HANDLER = "packages/functions/src/lambda.handler";
 
 export function Api({ stack }: StackContext) {
   const stage = stageSettings(stack.stage);
@@ -17,7 +18,7 @@ export function Api({ stack }: StackContext) {
     removalPolicy: stage.removalPolicy,
   });
 
-  const graphql = new Function(stack, "Graphql", {
+  const graphql = new SstFunction(stack, "Graphql", {
     handler: GRAPHQL_HANDLER,
     // CPU scales with memory and GraphQL schema building is CPU-bound on cold start; HTTP API cuts integrations at 30 s anyway.
     memorySize: 1024,
@@ -29,7 +30,7 @@ export function Api({ stack }: StackContext) {
       AUTH_AUDIENCE: auth.userPoolClientId,
       STAGE: stage.stage,
       PROTECTED_STAGE: String(stage.isProtected),
-      NODE_OPTIONS: "--enable-source-maps",
+      NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
     },
     // Explicit statements instead of `bind: [notesTable]`, which would grant dynamodb:* on the table.
     permissions: [

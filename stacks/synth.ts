@@ -1,6 +1,8 @@
+import { existsSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseEnv } from "node:util";
 import { Aws } from "aws-cdk-lib";
 import type { CloudAssembly } from "aws-cdk-lib/cx-api";
 import { App } from "sst/constructs/App.js";
@@ -33,6 +35,7 @@ export async function synthesize(stage: string, outdir: string = DEFAULT_OUTDIR)
   const cwd = process.cwd();
   if (cwd !== ROOT) process.chdir(ROOT);
   try {
+    loadDotEnvLikeSstCli();
     await initProject({ stage, root: ROOT });
     const { config } = useProject();
     await rm(outdir, { recursive: true, force: true });
@@ -56,5 +59,13 @@ export async function synthesize(stage: string, outdir: string = DEFAULT_OUTDIR)
     return { app, assembly, stacks, templates, outdir };
   } finally {
     if (process.cwd() !== cwd) process.chdir(cwd);
+  }
+}
+
+/** The sst CLI loads these (overriding the shell) before reading sst.config.ts; initProject adds `.env.<stage>` later. */
+function loadDotEnvLikeSstCli(): void {
+  for (const file of [".env", ".env.local"]) {
+    const full = path.join(ROOT, file);
+    if (existsSync(full)) Object.assign(process.env, parseEnv(readFileSync(full, "utf8")));
   }
 }

@@ -1,0 +1,378 @@
+import { execFile, spawnSync } from "node:child_process";
+import { readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { Template } from "aws-cdk-lib/assertions";
+import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Stack } from "sst/constructs";
+import { protectedStages, stageSettings } from "./stage.ts";
+import type { Synthesized } from "./synth.ts";
+
+// Every synthesis of the project happens in this file (shared .sst/ state); each stage is synthesized once.
+
+const HANDLER = "packages/functions/src/lambda.handler";
+const NOTES_ACTIONS = [
+  "dynamodb:DeleteItem",
+  "dynamodb:GetItem",
+  "dynamodb:PutItem",
+  "dynamodb:Query",
+  "dynamodb:UpdateItem",
+];
+
+type Json = any; // CloudFormation JSON is walked structurally below.
+
+interface StageUnderTest {
+  synth: Synthesized;
+  stack: { Storage: Stack; Auth: Stack; Api: Stack };
+  template: { Storage: Template; Auth: Template; Api: Template };
+  /** Logical id of the one function our stacks declare, as opposed to SST's per-stack CustomResourceHandler. */
+  graphqlLogicalId: string;
+}
+
+const stages: Record<"dev" | "prod", StageUnderTest> = {} as never;
+
+beforeAll(async () => {
+  // sst's credentials module loads aws-sdk v2, which prints an end-of-support notice; nothing here calls AWS.
+  process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE ??= "1";
+  delete process.env.PROTECTED_STAGES;
+  const { ROOT, synthesize } = await import("./synth.ts");
+  for (const stage of ["dev", "prod"] as const) {
+    // Own output directories, so `npm run synth` output and the two stages never overwrite each other.
+    const synth = await synthesize(stage, path.join(ROOT, ".sst", "test-dist", stage));
+    const find = (id: string) => {
+      const stack = synth.stacks.find((candidate) => candidate.node.id === synth.app.logicalPrefixedName(id));
+      if (!stack) throw new Error(`stack ${id} not synthesized for ${stage}`);
+      return stack;
+    };
+    const stack = { Storage: find("Storage"), Auth: find("Auth"), Api: find("Api") };
+    const template = {
+      Storage: Template.fromStack(stack.Storage),
+      Auth: Template.fromStack(stack.Auth),
+      Api: Template.fromStack(stack.Api),
+    };
+    const declared = synth.stacks.flatMap((s) => s.getAllFunctions());
+    expect(declared.map((fn) => fn.node.path)).toEqual([`${stack.Api.node.id}/Graphql`]);
+    const graphqlLogicalId = stack.Api.getLogicalId(declared[0]!.node.defaultChild as CfnFunction);
+    stages[stage] = { synth, stack, template, graphqlLogicalId };
+  }
+}, 180_000);
+
+function resourcesOf(template: Template, type: string): Record<string, Json> {
+  return template.findResources(type);
+}
+
+function only<T>(record: Record<string, T>): [string, T] {
+  const entries = Object.entries(record);
+  expect(entries).toHaveLength(1);
+  return entries[0]!;
+}
+
+/** Follows an Fn::ImportValue to the value the exporting stack's output holds. */
+function exported(under: StageUnderTest, value: Json): Json {
+  const name = value?.["Fn::ImportValue"];
+  if (typeof name !== "string") throw new Error(`not an import: ${JSON.stringify(value)}`);
+  for (const template of Object.values(under.template)) {
+    for (const output of Object.values<Json>(template.toJSON().Outputs ?? {})) {
+      if (output.Export?.Name === name) return output.Value;
+    }
+  }
+  throw new Error(`no stack exports ${name}`);
+}
+
+function logicalIdIn(stack: Stack, construct: { node: { defaultChild?: unknown } }): string {
+  return stack.getLogicalId(construct.node.defaultChild as CfnFunction);
+}
+
+describe("stage settings", () => {
+  it("protects prod always and PROTECTED_STAGES on request, nothing else", () => {
+    expect(protectedStages({})).toEqual(["prod"]);
+    expect(protectedStages({ PROTECTED_STAGES: " staging, qa ,," })).toEqual(["prod", "staging", "qa"]);
+    expect(stageSettings("staging", { PROTECTED_STAGES: "staging" }).isProtected).toBe(true);
+    expect(stageSettings("prod", {}).isProtected).toBe(true);
+    expect(stageSettings("dev", {}).isProtected).toBe(false);
+    expect(stageSettings("prod-copy", {}).isProtected).toBe(false);
+    expect(() => stageSettings("my_stage", {})).toThrow(/Invalid stage/);
+  });
+});
+
+describe.each(["dev", "prod"] as const)("%s stage", (name) => {
+  const isProtected = name === "prod";
+  const get = () => stages[name];
+
+  it("has the notes table keyed by userId/noteId, on demand", () => {
+    const [, table] = only(resourcesOf(get().template.Storage, "AWS::DynamoDB::Table"));
+    expect(table.Properties.KeySchema).toEqual([
+      { AttributeName: "userId", KeyType: "HASH" },
+      { AttributeName: "noteId", KeyType: "RANGE" },
+    ]);
+    expect(table.Properties.AttributeDefinitions).toEqual([
+      { AttributeName: "userId", AttributeType: "S" },
+      { AttributeName: "noteId", AttributeType: "S" },
+    ]);
+    expect(table.Properties.BillingMode).toBe("PAY_PER_REQUEST");
+    expect(table.Properties.GlobalSecondaryIndexes).toBeUndefined();
+  });
+
+  it(isProtected ? "retains the table with PITR" : "deletes the table, without PITR", () => {
+    const [, table] = only(resourcesOf(get().template.Storage, "AWS::DynamoDB::Table"));
+    const policy = isProtected ? "Retain" : "Delete";
+    expect(table.DeletionPolicy).toBe(policy);
+    expect(table.UpdateReplacePolicy).toBe(policy);
+    expect(table.Properties.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled === true).toBe(isProtected);
+    expect(table.Properties.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled).not.toBeUndefined();
+  });
+
+  it(isProtected ? "retains the user pool and logs" : "retains nothing at all", () => {
+    const all = Object.values(get().template).flatMap((template) =>
+      Object.entries<Json>(template.toJSON().Resources).map(([id, resource]) => ({ id, ...resource })),
+    );
+    const retained = all
+      .filter((resource) => resource.DeletionPolicy === "Retain" || resource.UpdateReplacePolicy === "Retain")
+      .map((resource) => resource.Type)
+      .sort();
+    expect(retained).toEqual(
+      isProtected
+        ? [
+            "AWS::Cognito::UserPool",
+            "AWS::Cognito::UserPoolClient",
+            "AWS::DynamoDB::Table",
+            "AWS::Logs::LogGroup",
+            "AWS::Logs::LogGroup",
+          ]
+        : [],
+    );
+  });
+
+  it("runs one GraphQL Lambda on nodejs22.x arm64; every other Lambda is SST's per-stack custom-resource handler", () => {
+    const { stack, template, graphqlLogicalId } = get();
+    for (const key of ["Storage", "Auth", "Api"] as const) {
+      const expected = [logicalIdIn(stack[key], stack[key].customResourceHandler)];
+      if (key === "Api") expected.push(graphqlLogicalId);
+      expect(Object.keys(resourcesOf(template[key], "AWS::Lambda::Function")).sort()).toEqual(expected.sort());
+    }
+    const fn = resourcesOf(template.Api, "AWS::Lambda::Function")[graphqlLogicalId];
+    expect(fn.Properties).toMatchObject({
+      Handler: HANDLER,
+      Runtime: "nodejs22.x",
+      Architectures: ["arm64"],
+      MemorySize: 1024,
+      Timeout: 10,
+    });
+  });
+
+  it("gives the function its table, issuer, audience and stage", () => {
+    const under = get();
+    const fn = resourcesOf(under.template.Api, "AWS::Lambda::Function")[under.graphqlLogicalId];
+    const env = fn.Properties.Environment.Variables;
+    const tableId = only(resourcesOf(under.template.Storage, "AWS::DynamoDB::Table"))[0];
+    const [poolId] = only(resourcesOf(under.template.Auth, "AWS::Cognito::UserPool"));
+    const [clientId] = only(resourcesOf(under.template.Auth, "AWS::Cognito::UserPoolClient"));
+
+    expect(exported(under, env.NOTES_TABLE)).toEqual({ Ref: tableId });
+    expect(exported(under, env.AUTH_AUDIENCE)).toEqual({ Ref: clientId });
+    const issuer = env.AUTH_ISSUER["Fn::Join"];
+    expect(issuer[0]).toBe("");
+    expect(issuer[1][0]).toBe(`https://cognito-idp.${under.synth.app.region}.`);
+    expect(issuer[1][1]).toEqual({ Ref: "AWS::URLSuffix" });
+    expect(issuer[1][2]).toBe("/");
+    expect(exported(under, issuer[1][3])).toEqual({ Ref: poolId });
+    expect(env).toMatchObject({
+      STAGE: name,
+      PROTECTED_STAGE: String(isProtected),
+      NODE_OPTIONS: "--enable-source-maps",
+    });
+  });
+
+  it("routes POST and GET /graphql, and only those, to that function over payload v2", () => {
+    const { template, graphqlLogicalId } = get();
+    const routes = Object.values<Json>(resourcesOf(template.Api, "AWS::ApiGatewayV2::Route"));
+    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(["GET /graphql", "POST /graphql"]);
+    const integrations = resourcesOf(template.Api, "AWS::ApiGatewayV2::Integration");
+    for (const route of routes) {
+      const [prefix, target] = route.Properties.Target["Fn::Join"][1];
+      expect(prefix).toBe("integrations/");
+      expect(integrations[target.Ref].Properties).toMatchObject({
+        IntegrationType: "AWS_PROXY",
+        IntegrationUri: { "Fn::GetAtt": [graphqlLogicalId, "Arn"] },
+        PayloadFormatVersion: "2.0",
+      });
+    }
+  });
+
+  it("serves browsers (CORS), logs access and throttles by default", () => {
+    const { template } = get();
+    const [, api] = only(resourcesOf(template.Api, "AWS::ApiGatewayV2::Api"));
+    expect(api.Properties.CorsConfiguration).toMatchObject({
+      AllowHeaders: ["authorization", "content-type"],
+      AllowMethods: ["POST", "GET", "OPTIONS"],
+      AllowOrigins: ["*"],
+    });
+    const [, apiStage] = only(resourcesOf(template.Api, "AWS::ApiGatewayV2::Stage"));
+    expect(apiStage.Properties.AccessLogSettings.DestinationArn).toBeDefined();
+    expect(apiStage.Properties.DefaultRouteSettings).toEqual({ ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 });
+    const retention = Object.values<Json>(resourcesOf(template.Api, "AWS::Logs::LogGroup")).map(
+      (group) => group.Properties.RetentionInDays,
+    );
+    expect(retention).toEqual(Array(2).fill(stageSettings(name, {}).logRetention));
+  });
+
+  it("has a Cognito pool with email sign-in and a public client (no secret) for SRP and password auth", () => {
+    const { template } = get();
+    const [, pool] = only(resourcesOf(template.Auth, "AWS::Cognito::UserPool"));
+    expect(pool.Properties.UsernameAttributes).toEqual(["email"]);
+    const [, client] = only(resourcesOf(template.Auth, "AWS::Cognito::UserPoolClient"));
+    expect(client.Properties.GenerateSecret).toBe(false);
+    expect(client.Properties.ExplicitAuthFlows).toEqual(
+      expect.arrayContaining(["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH"]),
+    );
+    expect(resourcesOf(template.Auth, "AWS::Cognito::IdentityPool")).toEqual({});
+  });
+
+  it("grants the function only the five DynamoDB item/query actions, on the notes table's ARN", () => {
+    const under = get();
+    const { template, graphqlLogicalId } = under;
+    const fn = resourcesOf(template.Api, "AWS::Lambda::Function")[graphqlLogicalId];
+    const roleId = fn.Properties.Role["Fn::GetAtt"][0];
+    const role = resourcesOf(template.Api, "AWS::IAM::Role")[roleId];
+    expect(role.Properties.Policies).toBeUndefined();
+    expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toMatch(/:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole"/);
+    expect(role.Properties.ManagedPolicyArns).toHaveLength(1);
+
+    const statements = Object.values<Json>(resourcesOf(template.Api, "AWS::IAM::Policy"))
+      .filter((policy) => policy.Properties.Roles.some((r: Json) => r.Ref === roleId))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    const actionsOf = (statement: Json): string[] => [statement.Action].flat();
+    const resourcesOfStatement = (statement: Json): Json[] => [statement.Resource].flat();
+
+    for (const statement of statements) {
+      expect(statement.Effect).toBe("Allow");
+      for (const action of actionsOf(statement)) expect(action).not.toMatch(/\*/);
+    }
+    const dynamo = statements.filter((statement) => actionsOf(statement).some((a) => a.startsWith("dynamodb:")));
+    expect(dynamo).toHaveLength(1);
+    expect(actionsOf(dynamo[0]).sort()).toEqual(NOTES_ACTIONS);
+    const resources = resourcesOfStatement(dynamo[0]);
+    expect(resources).toHaveLength(1);
+    expect(resources[0]).not.toBe("*");
+    const tableId = only(resourcesOf(under.template.Storage, "AWS::DynamoDB::Table"))[0];
+    expect(exported(under, resources[0])).toEqual({ "Fn::GetAtt": [tableId, "Arn"] });
+  });
+
+  it("outputs the API URL, user pool, client and region", () => {
+    const outputs = get().template.Api.toJSON().Outputs;
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(["ApiUrl", "UserPoolId", "UserPoolClientId", "Region"]));
+    expect(outputs.ApiUrl.Value["Fn::Join"][1].at(-1)).toBe("/graphql");
+    expect(outputs.Region.Value).toBe(get().synth.app.region);
+  });
+});
+
+describe("prod templates", () => {
+  it("pass cfn-lint with no errors (warnings allowed)", (context) => {
+    const probe = spawnSync("cfn-lint", ["--version"], { encoding: "utf8" });
+    if (probe.error) {
+      console.log(`cfn-lint not run: not on PATH (${probe.error.message})`);
+      context.skip("cfn-lint is not installed");
+      return;
+    }
+    const lint = spawnSync("cfn-lint", ["--format", "parseable", "--", ...stages.prod.synth.templates], {
+      encoding: "utf8",
+    });
+    // cfn-lint's exit code is a bit field: 2 = errors, 4 = warnings, 8 = informational; 1 = it failed to run.
+    const failed = lint.status === null || (lint.status & 0b11) !== 0;
+    expect(failed, `cfn-lint exit ${lint.status}\n${lint.stdout}${lint.stderr}`).toBe(false);
+  });
+});
+
+describe("the bundle SST built for the function", () => {
+  it("is importable by Node and answers { __typename } through `handler` for an API Gateway v2 event", async () => {
+    const { synth, template, graphqlLogicalId, stack } = stages.prod;
+    const fn = resourcesOf(template.Api, "AWS::Lambda::Function")[graphqlLogicalId];
+    const assetHash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, "");
+    const manifest = JSON.parse(
+      readFileSync(path.join(synth.outdir, `${stack.Api.artifactId}.assets.json`), "utf8"),
+    );
+    const source = manifest.files[assetHash].source;
+    expect(source.packaging).toBe("zip");
+    const handler: string = fn.Properties.Handler;
+    const bundle = path.join(synth.outdir, source.path, `${handler.slice(0, handler.lastIndexOf("."))}.mjs`);
+    console.log(`function bundle: ${path.relative(process.cwd(), bundle)} (${statSync(bundle).size} bytes)`);
+    statSync(`${bundle}.map`);
+
+    const event = {
+      version: "2.0",
+      routeKey: "POST /graphql",
+      rawPath: "/graphql",
+      rawQueryString: "",
+      headers: {
+        accept: "application/graphql-response+json, application/json",
+        "content-type": "application/json",
+        "content-length": "27",
+        host: "abc123.execute-api.us-east-1.amazonaws.com",
+        "user-agent": "stacks.test",
+        "x-forwarded-for": "203.0.113.7",
+        "x-forwarded-port": "443",
+        "x-forwarded-proto": "https",
+      },
+      requestContext: {
+        accountId: "123456789012",
+        apiId: "abc123",
+        domainName: "abc123.execute-api.us-east-1.amazonaws.com",
+        domainPrefix: "abc123",
+        http: {
+          method: "POST",
+          path: "/graphql",
+          protocol: "HTTP/1.1",
+          sourceIp: "203.0.113.7",
+          userAgent: "stacks.test",
+        },
+        requestId: "JKJaXmPLvHcESHA=",
+        routeKey: "POST /graphql",
+        stage: "$default",
+        time: "24/Nov/2025:12:00:00 +0000",
+        timeEpoch: 1764000000000,
+      },
+      body: JSON.stringify({ query: "{ __typename }" }),
+      isBase64Encoded: false,
+    };
+    const invoke = `
+      const { handler } = await import(process.argv[1]);
+      const event = JSON.parse(process.argv[2]);
+      const context = {
+        awsRequestId: "c6af9ac6-7b61-11e6-9a41-93e812345678",
+        functionName: "graphql",
+        functionVersion: "$LATEST",
+        invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:graphql",
+        memoryLimitInMB: "1024",
+        logGroupName: "/aws/lambda/graphql",
+        logStreamName: "2025/11/24/[$LATEST]abcdef",
+        callbackWaitsForEmptyEventLoop: true,
+        getRemainingTimeInMillis: () => 10000,
+        done() {}, fail() {}, succeed() {},
+      };
+      const result = await handler(event, context, () => {});
+      process.stdout.write("\\nRESULT " + JSON.stringify(result));
+    `;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--enable-source-maps", "--input-type=module", "-e", invoke, pathToFileURL(bundle).href, JSON.stringify(event)],
+      {
+        // A clean Lambda-like environment: no credentials, only what the function is configured with.
+        env: {
+          PATH: process.env.PATH,
+          AWS_REGION: "us-east-1",
+          NOTES_TABLE: "x",
+          AUTH_ISSUER: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_dummy",
+          AUTH_AUDIENCE: "dummy-client-id",
+          STAGE: "prod",
+          PROTECTED_STAGE: "true",
+        },
+        timeout: 30_000,
+      },
+    );
+    const result = JSON.parse(stdout.slice(stdout.lastIndexOf("\nRESULT ") + "\nRESULT ".length));
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toEqual({ data: { __typename: "Query" } });
+  }, 60_000);
+});
