@@ -1,6 +1,8 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // Node loads graphql's CommonJS main for yoga and Pothos; vite would pick index.mjs for our files.
+  resolve: { alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }] },
   test: {
     include: ["packages/*/test/**/*.test.ts", "stacks/**/*.test.ts"],
     testTimeout: 30_000,

@@ -1,0 +1,82 @@
+import { serverAudits, type AuditResult } from "graphql-http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { NotesYoga } from "../src/graphql/yoga.ts";
+import { createLambdaHandler } from "../src/http/lambda.ts";
+import { captureLogs } from "../src/log.ts";
+import { apiGatewayEvent } from "./api-gateway-event.ts";
+import { GRAPHQL_URL, createTestIssuer, createTestYoga } from "./harness.ts";
+
+/**
+ * GraphQL-over-HTTP conformance: graphql-http's server audits against the real yoga, in-process,
+ * and again through the Lambda adapter (Request → API Gateway v2 event → handler → Response).
+ */
+let yoga: NotesYoga;
+let lambda: ReturnType<typeof createLambdaHandler>;
+let restoreLogs: () => void;
+
+beforeAll(async () => {
+  restoreLogs = captureLogs(() => {}, "SILENT");
+  yoga = createTestYoga(await createTestIssuer());
+  lambda = createLambdaHandler(yoga);
+});
+afterAll(() => restoreLogs?.());
+
+type FetchFn = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+
+/** What API Gateway would deliver for `request`, answered by the Lambda handler. */
+const viaLambda: FetchFn = async (input, init) => {
+  const request = new Request(input, init);
+  const url = new URL(request.url);
+  const headers = Object.fromEntries(request.headers);
+  const body = request.method === "GET" ? undefined : await request.text();
+  const event = apiGatewayEvent({
+    method: request.method as "GET" | "POST",
+    path: url.pathname,
+    query: url.search ? Object.fromEntries(url.searchParams) : undefined,
+    headers,
+    body,
+  });
+  // The event builder adds a browser-like Accept; audits about a missing Accept need it absent.
+  if (!request.headers.has("accept")) delete event.headers.accept;
+  const result = await lambda(event);
+  const responseHeaders = new Headers(result.headers as Record<string, string>);
+  for (const cookie of result.cookies ?? []) responseHeaders.append("set-cookie", cookie);
+  const responseBody = result.isBase64Encoded ? Buffer.from(result.body ?? "", "base64") : result.body;
+  return new Response(responseBody, { status: result.statusCode, headers: responseHeaders });
+};
+
+function outcome(result: AuditResult): string {
+  return result.status === "ok" ? "ok" : `${result.status}: ${result.reason}`;
+}
+
+const targets: [string, FetchFn][] = [
+  ["yoga.fetch", async (input, init) => yoga.fetch(new Request(input, init))],
+  ["the Lambda adapter", viaLambda],
+];
+
+describe.each(targets)("graphql-http server audits via %s", (label, fetchFn) => {
+  const audits = serverAudits({ url: GRAPHQL_URL, fetchFn });
+  const must = audits.filter((audit) => audit.name.startsWith("MUST "));
+  const recommended = audits.filter((audit) => !audit.name.startsWith("MUST "));
+
+  it("has MUST audits to run", () => {
+    expect(must.length).toBeGreaterThan(10);
+  });
+
+  it.each(must.map((audit) => [`${audit.id} ${audit.name}`, audit] as const))("%s", async (_name, audit) => {
+    expect(outcome(await audit.fn())).toBe("ok");
+  });
+
+  it("runs every SHOULD and MAY audit and prints the ones that fail (reported, not enforced)", async () => {
+    const failed: string[] = [];
+    for (const audit of recommended) {
+      const result = await audit.fn();
+      if (result.status !== "ok") failed.push(`${audit.id} ${audit.name} — ${outcome(result)}`);
+    }
+    console.log(
+      `graphql-http SHOULD/MAY via ${label}: ${recommended.length - failed.length}/${recommended.length} pass` +
+        (failed.length ? `\n  ${failed.join("\n  ")}` : ""),
+    );
+    expect(recommended.length).toBeGreaterThan(0);
+  });
+});

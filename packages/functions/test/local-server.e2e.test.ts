@@ -1,0 +1,190 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mintDevToken } from "../src/local/dev-issuer.ts";
+
+/**
+ * `npm start` and `npm run token` as a new user runs them: the real entry points as child
+ * processes, talked to over real HTTP, stopped with Ctrl-C and restarted on the same data.
+ */
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+const tsx = join(repoRoot, "node_modules/.bin/tsx");
+const READY = /Notes API ready in (\d+) ms: (http:\/\/\S+)/;
+
+interface RunningServer {
+  url: string;
+  readyMs: number;
+  wallMs: number;
+  child: ChildProcess;
+  output(): { stdout: string; stderr: string };
+}
+
+const children = new Set<ChildProcess>();
+
+/** Kills a child we started and everything it started (tsx runs node in a child process). */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
+  if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+function spawnScript(script: string, args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(tsx, [join(repoRoot, script), ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, so Ctrl-C (and cleanup) reaches tsx and the node it runs.
+    detached: true,
+  });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}
+
+function collect(child: ChildProcess) {
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  return () => ({ stdout, stderr });
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  }
+  return new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+}
+
+async function startServer(dataDir: string): Promise<RunningServer> {
+  const started = performance.now();
+  const child = spawnScript("packages/functions/src/local/main.ts", [], {
+    PORT: "0",
+    DATA_DIR: dataDir,
+    LOG_LEVEL: "WARN",
+  });
+  const output = collect(child);
+  const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ready line in 30 s:\n${JSON.stringify(output())}`)), 30_000);
+    child.stdout!.on("data", () => {
+      const found = READY.exec(output().stdout);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before it was ready:\n${output().stderr}`));
+    });
+  });
+  const wallMs = Math.round(performance.now() - started);
+  return { url: match[2]!, readyMs: Number(match[1]), wallMs, child, output };
+}
+
+/** Ctrl-C in the terminal: SIGINT to the whole foreground process group. */
+async function pressCtrlC(server: RunningServer) {
+  const exit = exited(server.child);
+  killGroup(server.child, "SIGINT");
+  return { ...(await exit), ...server.output() };
+}
+
+async function gql(url: string, query: string, variables?: Record<string, unknown>, token?: string) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/graphql-response+json",
+      ...(token && { authorization: `Bearer ${token}` }),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+const CREATE = "mutation($content: String!) { createNote(input: { content: $content }) { id content version } }";
+const LIST = "{ notes(first: 100) { edges { node { id content version } } pageInfo { hasNextPage } } }";
+
+describe("local server (npm start)", () => {
+  let dataDir: string;
+  const startupTimes: { readyMs: number; wallMs: number }[] = [];
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "notes-e2e-"));
+  });
+  afterAll(async () => {
+    for (const child of children) {
+      killGroup(child, "SIGKILL");
+      await exited(child);
+    }
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (startupTimes.length) console.log(`local server start-up: ${JSON.stringify(startupTimes)}`);
+  });
+
+  it("serves, persists across a Ctrl-C restart, and keeps users apart", async () => {
+    const first = await startServer(dataDir);
+    startupTimes.push({ readyMs: first.readyMs, wallMs: first.wallMs });
+    expect(first.url).toMatch(/^http:\/\/localhost:\d+\/graphql$/);
+    expect(first.output().stdout).toContain("npm run token -- <userId>");
+
+    // `npm run token -- alice`: the token alone on stdout.
+    const tokenRun = spawnScript("packages/functions/src/local/token.ts", ["alice"], { DATA_DIR: dataDir });
+    const tokenOutput = collect(tokenRun);
+    expect((await exited(tokenRun)).code).toBe(0);
+    const { stdout: tokenStdout } = tokenOutput();
+    expect(tokenStdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    const alice = tokenStdout.trim();
+
+    expect((await gql(first.url, "{ me { id } }", {}, alice)).body).toEqual({ data: { me: { id: "alice" } } });
+    const created = await gql(first.url, CREATE, { content: "survives a restart" }, alice);
+    expect(created.status).toBe(200);
+    const note = created.body.data.createNote;
+    expect(note).toMatchObject({ content: "survives a restart", version: 1 });
+    expect((await gql(first.url, LIST, {}, alice)).body.data.notes.edges).toEqual([{ node: note }]);
+
+    const stopped = await pressCtrlC(first);
+    expect(stopped).toMatchObject({ code: 0 });
+    expect(stopped.stdout).toMatch(/Stopped \(SIGINT\)\.\n$/);
+    // Node's own process warnings may appear on stderr; log lines at WARN or above may not.
+    expect(stopped.stderr).not.toMatch(/"level":"(WARN|ERROR)"|\n\s+at /);
+    await expect(fetch(first.url, { method: "POST" })).rejects.toThrow();
+
+    const second = await startServer(dataDir);
+    startupTimes.push({ readyMs: second.readyMs, wallMs: second.wallMs });
+    expect((await gql(second.url, LIST, {}, alice)).body).toEqual({
+      data: { notes: { edges: [{ node: note }], pageInfo: { hasNextPage: false } } },
+    });
+    const bob = await mintDevToken(dataDir, "bob");
+    expect((await gql(second.url, LIST, {}, bob)).body.data.notes.edges).toEqual([]);
+    const read = await gql(second.url, "query($id: ID!) { note(id: $id) { id } }", { id: note.id }, bob);
+    expect(read.body).toEqual({ data: { note: null } });
+
+    const html = await fetch(second.url, { headers: { accept: "text/html" } });
+    expect(html.status).toBe(200);
+    expect(html.headers.get("content-type")).toMatch(/^text\/html/);
+    const page = await html.text();
+    expect(page).toMatch(/graphiql/i);
+    expect(page).toContain("Notes API (local)");
+    // Offline: no script or stylesheet is fetched from a CDN.
+    expect(page).not.toMatch(/<script[^>]+src=["']https?:/i);
+    expect(page).not.toMatch(/<link[^>]+href=["']https?:/i);
+    expect(page).not.toMatch(/unpkg\.com|jsdelivr|cdnjs/i);
+
+    const stoppedAgain = await pressCtrlC(second);
+    expect(stoppedAgain.code).toBe(0);
+  });
+
+  it("npm run token without a user id prints usage and exits 2", async () => {
+    const run = spawnScript("packages/functions/src/local/token.ts", [], { DATA_DIR: dataDir });
+    const output = collect(run);
+    expect((await exited(run)).code).toBe(2);
+    expect(output()).toEqual({ stdout: "", stderr: "Usage: npm run token -- <userId>\n" });
+  });
+});
