@@ -3,6 +3,7 @@ import { Api } from "./stacks/Api.ts";
 import { Auth } from "./stacks/Auth.ts";
 import { lambdaNodejsProps } from "./stacks/lambda-bundle.ts";
 import { Storage } from "./stacks/Storage.ts";
+import { Web } from "./stacks/Web.ts";
 
 export default {
   config() {
@@ -19,6 +20,6 @@ export default {
       tracing: "disabled",
       nodejs: lambdaNodejsProps,
     });
-    app.stack(Storage).stack(Auth).stack(Api);
+    app.stack(Storage).stack(Auth).stack(Api).stack(Web);
   },
 } satisfies SSTConfig;

@@ -9,6 +9,7 @@ import { createNotesYoga } from "../graphql/yoga.ts";
 import { createNodeListener } from "../http/node.ts";
 import type { LocalSettings } from "./settings.ts";
 import { devVerifierSettings } from "./dev-issuer.ts";
+import { withLocalWebRoutes } from "./web-routes.ts";
 
 export interface LocalServer {
   url: string;
@@ -40,7 +41,7 @@ export async function startLocalServer(settings: LocalSettings): Promise<LocalSe
       graphiql: { defaultQuery: EXAMPLE_QUERY, title: "Notes API (local)" },
       renderGraphiQL,
     });
-    const server = createServer(createNodeListener(yoga));
+    const server = createServer(withLocalWebRoutes(createNodeListener(yoga), { dataDir: settings.dataDir }));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(settings.port, settings.host, () => resolve());

@@ -1,0 +1,67 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/**
+ * Builds the web app into packages/web/dist when its sources changed since the last build
+ * (a content hash, so fresh clones, pulls and branch switches all rebuild and nothing else does).
+ * `npm start` runs it first; `--force` always builds.
+ */
+export const WEB_DIR = fileURLToPath(new URL("..", import.meta.url));
+export const DIST_DIR = join(WEB_DIR, "dist");
+const STAMP = join(DIST_DIR, ".source-hash");
+const INPUTS = ["index.html", "vite.config.ts", "package.json", "src", "public", ".env", ".env.local", ".env.production", ".env.production.local"];
+
+export function sourceHash(): string {
+  const hash = createHash("sha256");
+  // VITE_ variables from the shell are baked into the bundle too.
+  const viteEnv = Object.entries(process.env).filter(([name]) => name.startsWith("VITE_")).sort();
+  hash.update(JSON.stringify(viteEnv));
+  for (const file of INPUTS.flatMap((input) => filesUnder(join(WEB_DIR, input))).sort()) {
+    hash.update(relative(WEB_DIR, file)).update("\0").update(readFileSync(file)).update("\0");
+  }
+  return hash.digest("hex");
+}
+
+function filesUnder(path: string): string[] {
+  if (!existsSync(path)) return [];
+  try {
+    return readdirSync(path, { withFileTypes: true }).flatMap((entry) => filesUnder(join(path, entry.name)));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOTDIR") return [path];
+    throw error;
+  }
+}
+
+export function isWebAppBuilt(hash = sourceHash()): boolean {
+  return existsSync(join(DIST_DIR, "index.html")) && existsSync(STAMP) && readFileSync(STAMP, "utf8") === hash;
+}
+
+export async function buildWebApp({ force = false } = {}): Promise<"built" | "up to date"> {
+  const hash = sourceHash();
+  if (!force && isWebAppBuilt(hash)) return "up to date";
+  const nodeEnv = process.env.NODE_ENV;
+  try {
+    // Loaded only when there is something to build, so an up-to-date `npm start` stays quick.
+    const { build } = await import("vite");
+    await build({ root: WEB_DIR, configFile: join(WEB_DIR, "vite.config.ts"), logLevel: "warn", mode: "production" });
+  } finally {
+    // vite.config.ts switches NODE_ENV to production for the build; a test process gets its own back.
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
+  writeFileSync(STAMP, hash);
+  return "built";
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const started = performance.now();
+  const outcome = await buildWebApp({ force: process.argv.includes("--force") });
+  const where = relative(process.cwd(), DIST_DIR) || DIST_DIR;
+  process.stdout.write(
+    outcome === "built"
+      ? `Web app built into ${where} in ${Math.round(performance.now() - started)} ms.\n`
+      : `Web app in ${where} is up to date.\n`,
+  );
+}

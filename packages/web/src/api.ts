@@ -1,0 +1,67 @@
+import { Client, fetchExchange, type CombinedError } from "urql";
+
+/**
+ * An urql client that sends the session's bearer token. No document cache: the notes list
+ * keeps its own pages, so every query goes to the API.
+ */
+export function createApiClient(apiUrl: string, token: string | null, fetchFn?: typeof fetch): Client {
+  return new Client({
+    url: apiUrl,
+    fetch: fetchFn,
+    exchanges: [fetchExchange],
+    preferGetMethod: false,
+    requestPolicy: "network-only",
+    fetchOptions: () => (token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+  });
+}
+
+export type ApiErrorCode =
+  | "UNAUTHENTICATED"
+  | "BAD_USER_INPUT"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "NETWORK"
+  | "UNEXPECTED";
+
+export interface ApiProblem {
+  code: ApiErrorCode;
+  message: string;
+  /** CONFLICT: the version the note is at now. */
+  currentVersion?: number;
+}
+
+/** Turns urql's error into the one thing the UI shows, keyed by the API's stable error codes. */
+export function describeApiError(error: CombinedError): ApiProblem {
+  if (error.networkError) {
+    const status = (error.response as Response | undefined)?.status;
+    return {
+      code: "NETWORK",
+      message:
+        status === undefined
+          ? "Could not reach the notes API. Check your connection and try again."
+          : `The notes API answered with HTTP ${status}. Try again in a moment.`,
+    };
+  }
+  const first = error.graphQLErrors[0];
+  const code = first?.extensions?.code;
+  switch (code) {
+    case "UNAUTHENTICATED":
+      return { code, message: "Your session has ended. Please sign in again." };
+    case "BAD_USER_INPUT":
+      return { code, message: first!.message };
+    case "NOT_FOUND":
+      return { code, message: "This note no longer exists. It may have been deleted in another tab." };
+    case "CONFLICT": {
+      const currentVersion = first!.extensions.currentVersion;
+      return {
+        code,
+        message:
+          "This note was changed in another tab or device since you started editing, so your changes were not saved. " +
+          "Load the latest version, then apply your edit again.",
+        currentVersion: typeof currentVersion === "number" ? currentVersion : undefined,
+      };
+    }
+    default:
+      return { code: "UNEXPECTED", message: "Something went wrong. Please try again." };
+  }
+}

@@ -1,0 +1,130 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { useQuery } from "urql";
+import type { ApiProblem } from "../api.ts";
+import type { Session } from "../auth/session.ts";
+import { PAGE_SIZE } from "../config.ts";
+import { useNotes } from "../notes/use-notes.ts";
+import { MeQuery } from "../operations.ts";
+import { NewNoteForm } from "./NewNoteForm.tsx";
+import { NoteItem } from "./NoteItem.tsx";
+
+interface NotesPageProps {
+  session: Session;
+  onSignOut(reason?: string): void;
+}
+
+export function NotesPage({ session, onSignOut }: NotesPageProps) {
+  const notes = useNotes(PAGE_SIZE);
+  const [status, setStatus] = useState("");
+  const listHeading = useRef<HTMLHeadingElement>(null);
+  const [me] = useQuery({ query: MeQuery });
+
+  const announce = useCallback((message: string) => setStatus(message), []);
+
+  /** Shared by every operation: an UNAUTHENTICATED answer means the token is no good any more. */
+  const onProblem = useCallback(
+    (problem: ApiProblem) => {
+      if (problem.code === "UNAUTHENTICATED") onSignOut(problem.message);
+    },
+    [onSignOut],
+  );
+
+  // The API answers `me: null` for a token it does not accept (expired, or from another issuer).
+  useEffect(() => {
+    if (me.data && me.data.me === null) onSignOut("Your session has ended. Please sign in again.");
+  }, [me.data, onSignOut]);
+
+  useEffect(() => {
+    if (notes.problem) onProblem(notes.problem);
+  }, [notes.problem, onProblem]);
+
+  async function loadMore() {
+    const outcome = await notes.loadMore();
+    if (typeof outcome === "number") {
+      announce(outcome === 1 ? "Loaded 1 more note." : `Loaded ${outcome} more notes.`);
+    } else onProblem(outcome);
+  }
+
+  return (
+    <div className="layout">
+      <header className="topbar">
+        <h1>Notes</h1>
+        <p className="who">
+          Signed in as <strong>{session.userId}</strong>
+        </p>
+        <button type="button" onClick={() => onSignOut()}>
+          Sign out
+        </button>
+      </header>
+
+      <main>
+        <p className="status" role="status" aria-live="polite">
+          {status}
+        </p>
+
+        <NewNoteForm
+          onCreated={(note) => {
+            notes.added(note);
+            announce("Note created.");
+          }}
+          onProblem={onProblem}
+        />
+
+        <section aria-labelledby="notes-heading" className="notes-section">
+          <h2 id="notes-heading" ref={listHeading} tabIndex={-1}>
+            Your notes
+          </h2>
+
+          {notes.status === "loading" && <p className="muted">Loading your notes…</p>}
+
+          {notes.status === "error" && notes.problem && (
+            <div className="error" role="alert">
+              <p>{notes.problem.message}</p>
+              <button type="button" onClick={() => void notes.reload()}>
+                Try again
+              </button>
+            </div>
+          )}
+
+          {notes.status === "ready" && notes.notes.length === 0 && !notes.hasNextPage && (
+            <p className="empty">No notes yet. Write your first one above.</p>
+          )}
+
+          {notes.notes.length > 0 && (
+            <ul className="notes" aria-labelledby="notes-heading" aria-busy={notes.loadingMore}>
+              {notes.notes.map((note) => (
+                <NoteItem
+                  key={note.id}
+                  note={note}
+                  onSaved={(saved) => {
+                    notes.replaced(saved);
+                    announce("Note saved.");
+                  }}
+                  onRefreshed={notes.replaced}
+                  onGone={(id, message) => {
+                    notes.removed(id);
+                    announce(message);
+                    listHeading.current?.focus();
+                  }}
+                  onProblem={onProblem}
+                  announce={announce}
+                />
+              ))}
+            </ul>
+          )}
+
+          {notes.hasNextPage && (
+            <button type="button" className="load-more" onClick={() => void loadMore()} disabled={notes.loadingMore}>
+              {notes.loadingMore ? "Loading…" : "Load more"}
+            </button>
+          )}
+          {notes.loadMoreProblem && (
+            <p className="error" role="alert">
+              {notes.loadMoreProblem.message}
+            </p>
+          )}
+        </section>
+      </main>
+    </div>
+  );
+}
