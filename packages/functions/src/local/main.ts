@@ -11,6 +11,7 @@ process.stdout.write(
   [
     `Notes API ready in ${Math.round(performance.now() - started)} ms: ${server.url}`,
     `  GraphiQL: open ${server.url} in a browser`,
+    `  Web app:  ${server.url.replace(/graphql$/, "")}`,
     `  Data:     ${settings.dataDir}`,
     `  Token:    npm run token -- <userId>   (then send "Authorization: Bearer <token>")`,
     "",
