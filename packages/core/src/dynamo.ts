@@ -63,7 +63,8 @@ export function dynamoClient(): DynamoDBDocumentClient {
     maxAttempts: s.maxAttempts ?? 3,
     requestHandler: new NodeHttpHandler({
       connectionTimeout: s.connectionTimeoutMs ?? 1_000,
-      requestTimeout: s.requestTimeoutMs ?? 3_000,
+      // 3 attempts × 2 s plus backoff stays under the API's 8 s execution timeout.
+      requestTimeout: s.requestTimeoutMs ?? 2_000,
       // Without this the handler only logs a warning and the request hangs on a dead server.
       throwOnRequestTimeout: true,
     }),
@@ -106,4 +107,33 @@ export const dynamo = {
 /** True for the SDK's "condition expression was false" failure. */
 export function isConditionFailure(error: unknown): error is Error & { Item?: Record<string, unknown> } {
   return error instanceof Error && error.name === "ConditionalCheckFailedException";
+}
+
+/** Why a call to DynamoDB failed, when the cause is the database or the way to it, not the request. */
+export type DatabaseFault = "unreachable" | "timeout" | "throttled" | "unavailable";
+
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
+const THROTTLING_NAMES = new Set([
+  "ThrottlingException",
+  "ProvisionedThroughputExceededException",
+  "RequestLimitExceeded",
+]);
+
+/** Classifies SDK failures for the logs; null for anything else (bugs, validation, conditions). */
+export function databaseFault(error: unknown): DatabaseFault | null {
+  if (!(error instanceof Error)) return null;
+  const { code, $fault } = error as Error & { code?: string; $fault?: string };
+  if (error.name === "TimeoutError" || code === "ETIMEDOUT") return "timeout";
+  if (code && UNREACHABLE_CODES.has(code)) return "unreachable";
+  if (THROTTLING_NAMES.has(error.name)) return "throttled";
+  if ($fault === "server") return "unavailable";
+  return null;
 }

@@ -19,7 +19,11 @@ export interface TokenVerifierSettings {
   algorithms: string[];
 }
 
-export type VerifyAuthorization = (authorization: string | null) => Promise<Caller | null>;
+/** The request id only labels the log line of a rejected token. */
+export type VerifyAuthorization = (
+  authorization: string | null,
+  requestId?: string,
+) => Promise<Caller | null>;
 
 const CACHE_LIMIT = 10_000;
 const MAX_TOKEN_LENGTH = 8_192;
@@ -41,11 +45,11 @@ export function cognitoVerifierSettings(issuer: string, audience: string): Token
 export function createTokenVerifier(settings: TokenVerifierSettings): VerifyAuthorization {
   const verified = new Map<string, { caller: Caller; expiresAtMs: number }>();
 
-  return async function verifyAuthorization(authorization) {
+  return async function verifyAuthorization(authorization, requestId) {
     if (!authorization) return null;
     const match = /^Bearer[ ]+([A-Za-z0-9_.~+/=-]+)[ ]*$/i.exec(authorization);
     if (!match || match[1]!.length > MAX_TOKEN_LENGTH) {
-      log.warn("token rejected", { reason: "malformed Authorization header" });
+      log.warn("token rejected", { requestId, reason: "malformed Authorization header" });
       return null;
     }
     const token = match[1]!;
@@ -62,7 +66,7 @@ export function createTokenVerifier(settings: TokenVerifierSettings): VerifyAuth
       });
       checkAudience(payload, settings.audience);
       if (typeof payload.sub !== "string" || payload.sub.length === 0 || payload.sub.length > 256) {
-        throw new Error("sub is not a usable user id");
+        throw claimError("sub is not a usable user id", "sub");
       }
       const caller = { id: payload.sub };
       if (verified.size >= CACHE_LIMIT) verified.delete(verified.keys().next().value!);
@@ -70,9 +74,12 @@ export function createTokenVerifier(settings: TokenVerifierSettings): VerifyAuth
       return caller;
     } catch (error) {
       // The reason goes to the log only; the client just sees that it is not signed in.
-      log.warn("token rejected", {
-        reason: (error as { code?: string }).code ?? (error as Error).message,
-      });
+      const { code, claim } = error as { code?: string; claim?: string };
+      const fields = { requestId, reason: code ?? (error as Error).message, claim };
+      // The key source failing (JWKS unreachable) is an outage, not a bad token.
+      if (!code || code === "ERR_JWKS_TIMEOUT" || code === "ERR_JWKS_INVALID") {
+        log.error("token verification unavailable", fields);
+      } else log.warn("token rejected", fields);
       return null;
     }
   };
@@ -85,5 +92,9 @@ function checkAudience(payload: JWTPayload, audience: string): void {
   }
   // Cognito access tokens carry the app client in `client_id` instead of `aud`.
   if (payload.token_use === "access" && payload.client_id === audience) return;
-  throw Object.assign(new Error("unexpected audience"), { code: "ERR_JWT_CLAIM_VALIDATION_FAILED" });
+  throw claimError("unexpected audience", "aud");
+}
+
+function claimError(message: string, claim: string): Error {
+  return Object.assign(new Error(message), { code: "ERR_JWT_CLAIM_VALIDATION_FAILED", claim });
 }

@@ -9,11 +9,25 @@ function requiredEnv(name: string): string {
   return value;
 }
 
+/** "true"/"false" (or 1/0); unset is undefined; anything else stops the cold start loudly. */
+function flagEnv(name: string): boolean | undefined {
+  const value = process.env[name]?.trim().toLowerCase();
+  if (!value) return undefined;
+  if (value === "true" || value === "1") return true;
+  if (value === "false" || value === "0") return false;
+  throw new Error(`${name} must be true or false, got "${process.env[name]}"`);
+}
+
+// Protected stages (staging, prod) hide the schema unless INTROSPECTION/GRAPHIQL say otherwise.
+const protectedStage = flagEnv("PROTECTED_STAGE") ?? false;
+
 const yoga = createNotesYoga({
   verifyAuthorization: createTokenVerifier(
     cognitoVerifierSettings(requiredEnv("AUTH_ISSUER"), requiredEnv("AUTH_AUDIENCE")),
   ),
-  graphiql: process.env.PROTECTED_STAGE !== "true",
+  protectedStage,
+  introspection: flagEnv("INTROSPECTION") ?? !protectedStage,
+  graphiql: flagEnv("GRAPHIQL") ?? !protectedStage,
 });
 
 export const handler = createLambdaHandler(yoga);

@@ -1,55 +1,77 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { LogItem } from "@aws-lambda-powertools/logger";
+import type { Context as LambdaContext } from "aws-lambda";
+
 /**
- * Structured JSON logs, one line per event, in the shape of the Lambda Powertools logger
- * (level, message, timestamp, service, then fields), on the Lambda and the local server alike.
+ * Structured JSON logs, one line per event, written by the Lambda Powertools logger on the Lambda
+ * and the local server alike (level, message, timestamp, service, sampling_rate, then fields).
+ * POWERTOOLS_LOG_LEVEL (or LOG_LEVEL) sets the threshold; POWERTOOLS_SERVICE_NAME the service.
  */
-const LEVELS = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40, SILENT: 100 } as const;
-export type LogLevel = keyof typeof LEVELS;
+export type LogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
 type Sink = (line: string, level: LogLevel) => void;
+type Fields = Record<string, unknown>;
 
-const defaultSink: Sink = (line, level) =>
-  (level === "ERROR" || level === "WARN" ? process.stderr : process.stdout).write(line + "\n");
+const LEVEL_NAMES: Record<number, LogLevel> = { 8: "DEBUG", 12: "INFO", 16: "WARN", 20: "ERROR", 24: "ERROR" };
 
-let sink: Sink = defaultSink;
-let threshold: number = LEVELS[parseLevel(process.env.LOG_LEVEL)];
+let sink: Sink | undefined;
+
+class NotesLogger extends Logger {
+  protected override printLog(level: number, item: LogItem): void {
+    if (!sink) return super.printLog(level, item);
+    item.prepareForPrint();
+    sink(JSON.stringify(item.getAttributes(), this.getJsonReplacer()), LEVEL_NAMES[level] ?? "INFO");
+  }
+}
+
+const logger = new NotesLogger({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "notes-api",
+  logLevel: parseLevel(process.env.POWERTOOLS_LOG_LEVEL ?? process.env.LOG_LEVEL),
+});
 
 function parseLevel(value: string | undefined): LogLevel {
   const upper = (value ?? "INFO").toUpperCase();
-  return upper in LEVELS ? (upper as LogLevel) : "INFO";
-}
-
-function write(level: LogLevel, message: string, fields?: Record<string, unknown>): void {
-  if (LEVELS[level] < threshold) return;
-  const entry = {
-    level,
-    message,
-    timestamp: new Date().toISOString(),
-    service: process.env.SERVICE_NAME ?? "notes-api",
-    ...fields,
-  };
-  sink(JSON.stringify(entry, errorReplacer), level);
-}
-
-function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) {
-    return { name: value.name, message: value.message, stack: value.stack };
-  }
-  return value;
+  return (["DEBUG", "INFO", "WARN", "ERROR", "SILENT"] as string[]).includes(upper)
+    ? (upper as LogLevel)
+    : "INFO";
 }
 
 export const log = {
-  debug: (message: string, fields?: Record<string, unknown>) => write("DEBUG", message, fields),
-  info: (message: string, fields?: Record<string, unknown>) => write("INFO", message, fields),
-  warn: (message: string, fields?: Record<string, unknown>) => write("WARN", message, fields),
-  error: (message: string, fields?: Record<string, unknown>) => write("ERROR", message, fields),
+  debug: (message: string, fields?: Fields) => (fields ? logger.debug(message, fields) : logger.debug(message)),
+  info: (message: string, fields?: Fields) => (fields ? logger.info(message, fields) : logger.info(message)),
+  warn: (message: string, fields?: Fields) => (fields ? logger.warn(message, fields) : logger.warn(message)),
+  error: (message: string, fields?: Fields) => (fields ? logger.error(message, fields) : logger.error(message)),
+  /** Adds the invocation's standard keys (cold_start, function_request_id, ...) to later lines. */
+  addLambdaContext: (context: LambdaContext) => logger.addContext(context),
 };
+
+/** The one line every HTTP request produces, whichever runtime and however it ended. */
+export type RequestLogFields = {
+  requestId: string | undefined;
+  method: string;
+  status: number;
+  durationMs: number | null;
+  operationName: string | null;
+  errorCodes: readonly string[];
+  /** A pseudonym of the caller's id (never the id, the token or any content). */
+  userHash: string | null;
+};
+
+export function logRequest(fields: RequestLogFields): void {
+  logger.info("graphql request", fields);
+}
+
+/** Milliseconds since a performance.now() reading, to 0.01 ms. */
+export function elapsedMs(since: number): number {
+  return Math.round((performance.now() - since) * 100) / 100;
+}
 
 /** Redirects log lines (tests read them); returns a function that restores the default. */
 export function captureLogs(next: Sink, level: LogLevel = "DEBUG"): () => void {
-  const previous = { sink, threshold };
+  const previous = { sink, level: logger.getLevelName() as LogLevel };
   sink = next;
-  threshold = LEVELS[level];
+  logger.setLogLevel(level);
   return () => {
     sink = previous.sink;
-    threshold = previous.threshold;
+    logger.setLogLevel(previous.level);
   };
 }

@@ -1,3 +1,4 @@
+import { databaseFault } from "@notes/core/dynamo";
 import { VisibleError } from "@notes/core/errors";
 import { GraphQLError, type ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
@@ -8,8 +9,9 @@ export const UNEXPECTED_MESSAGE = "Unexpected error.";
 
 /**
  * The one place that decides what a client sees of a failure: a VisibleError becomes a
- * GraphQL error with its stable code; anything else is logged with the request id and
- * replaced by a masked INTERNAL_SERVER_ERROR. Parse and validation errors pass unchanged.
+ * GraphQL error with its stable code; anything else (a bug, or DynamoDB unreachable, slow or
+ * throttling) is logged with the request id and replaced by a masked INTERNAL_SERVER_ERROR.
+ * Parse and validation errors pass unchanged.
  */
 export function formatError(error: GraphQLError, requestId: string | undefined): GraphQLError {
   const original = error.originalError;
@@ -21,7 +23,12 @@ export function formatError(error: GraphQLError, requestId: string | undefined):
       extensions: { ...original.details, code: original.code },
     });
   }
-  log.error("unexpected error", { requestId, path: error.path?.join("."), error: original });
+  log.error("unexpected error", {
+    requestId,
+    path: error.path?.join("."),
+    fault: databaseFault(original),
+    error: original,
+  });
   return maskedError(error);
 }
 
@@ -33,8 +40,32 @@ function maskedError(error?: GraphQLError): GraphQLError {
   });
 }
 
+/**
+ * Errors of a result without `data` are request errors raised before any resolver ran (variables
+ * of the wrong type, an unknown operation name): the SPEC's GRAPHQL_VALIDATION_FAILED.
+ */
+function requestError(error: GraphQLError, hideSuggestions: boolean): GraphQLError {
+  if (error.extensions.code !== undefined) return error;
+  return new GraphQLError(hideSuggestions ? withoutSuggestions(error.message) : error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { ...error.extensions, code: "GRAPHQL_VALIDATION_FAILED" },
+  });
+}
+
+function isFromGraphQL(error: GraphQLError): boolean {
+  return !error.originalError || error.originalError instanceof GraphQLError;
+}
+
+/** Variable coercion names near-miss input fields, which reveals the schema like a suggestion. */
+function withoutSuggestions(message: string): string {
+  return message.replace(/ ?Did you mean .+\?/g, "");
+}
+
 /** Applies formatError to every execution result, where the request id is at hand. */
-export function useErrorFormatter(): Plugin<Context> {
+export function useErrorFormatter(options: { hideSuggestions: boolean }): Plugin<Context> {
+  const { hideSuggestions } = options;
   return {
     onExecute() {
       return {
@@ -42,7 +73,13 @@ export function useErrorFormatter(): Plugin<Context> {
           const single = result as ExecutionResult;
           if (!single.errors?.length) return;
           const requestId = (args.contextValue as Context).requestId;
-          setResult({ ...single, errors: single.errors.map((e) => formatError(e, requestId)) });
+          const beforeResolvers = single.data === undefined;
+          setResult({
+            ...single,
+            errors: single.errors.map((e) =>
+              beforeResolvers && isFromGraphQL(e) ? requestError(e, hideSuggestions) : formatError(e, requestId),
+            ),
+          });
         },
       };
     },
@@ -50,17 +87,34 @@ export function useErrorFormatter(): Plugin<Context> {
 }
 
 /**
- * yoga's own masking hook, for failures outside execution (e.g. the context factory): the
- * same masked shape, logged the same way.
+ * yoga's own masking hook, for failures outside execution (request parsing, the context
+ * factory): the same masked shape, logged the same way. Details yoga would attach to a
+ * client error (`originalError`: the JSON parser's message) are dropped.
  */
 export function maskUnexpected(error: unknown): Error {
   if (error instanceof GraphQLError) {
     const original = error.originalError;
-    if (!original || original instanceof GraphQLError) return error;
+    if (!original || original instanceof GraphQLError) return withoutInternals(error);
     if (original instanceof VisibleError) return formatError(error, undefined);
-    log.error("unexpected error", { error: original });
+    log.error("unexpected error", { fault: databaseFault(original), error: original });
     return maskedError(error);
   }
-  log.error("unexpected error", { error });
+  log.error("unexpected error", { fault: databaseFault(error), error });
   return maskedError();
+}
+
+function withoutInternals(error: GraphQLError): GraphQLError {
+  if (!("originalError" in error.extensions)) return error;
+  const { originalError: _dropped, http, ...extensions } = error.extensions as {
+    originalError?: unknown;
+    http?: Record<string, unknown>;
+  };
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    // Without originalError yoga would answer application/json clients 200; keep the spec's 400.
+    extensions: { ...extensions, ...(http && { http: { ...http, spec: false } }) },
+  });
 }

@@ -1,15 +1,24 @@
-import { randomUUID } from "node:crypto";
-import { createYoga, type GraphiQLOptions, type Plugin, type YogaServerInstance } from "graphql-yoga";
-import type { ExecutionResult } from "graphql";
+import { createHash, randomUUID } from "node:crypto";
+import {
+  createLRUCache,
+  createYoga,
+  type GraphiQLOptions,
+  type Plugin,
+  type YogaServerInstance,
+} from "graphql-yoga";
+import { getOperationAST, type ExecutionResult } from "graphql";
 import type { VerifyAuthorization } from "../auth.ts";
 import type { Context } from "./context.ts";
+import { armorPlugins, queryLimits, useExecutionTimeout } from "./armor.ts";
 import { maskUnexpected, useErrorFormatter } from "./errors.ts";
 import { schema } from "./schema.ts";
-import { log } from "../log.ts";
+import { elapsedMs, log, logRequest } from "../log.ts";
 
 /** What each runtime (Lambda, local server) hands to yoga with a request. */
 export interface ServerContext {
   requestId?: string;
+  /** performance.now() when the runtime received the request (the log line's duration). */
+  receivedAt?: number;
 }
 
 export interface NotesYogaOptions {
@@ -18,59 +27,128 @@ export interface NotesYogaOptions {
   graphiql?: boolean | GraphiQLOptions;
   /** Replaces yoga's CDN-based GraphiQL page (the local server renders it offline). */
   renderGraphiQL?: (options?: Record<string, unknown>) => string | Promise<string>;
+  /** A stage whose schema is not public (staging, prod): no field suggestions, no introspection. */
+  protectedStage?: boolean;
+  /** Schema introspection (`__schema`, `__type`); default: on, except in protected stages. */
+  introspection?: boolean;
+  /** Overrides queryLimits.executionTimeoutMs. */
+  executionTimeoutMs?: number;
 }
 
 export type NotesYoga = YogaServerInstance<ServerContext, Context>;
 
+/** Queries longer than this are parsed each time: a cache of 1 MB strings would hold gigabytes. */
+const MAX_CACHED_QUERY_CHARS = 16_384;
+
 export function createNotesYoga(options: NotesYogaOptions): NotesYoga {
+  const protectedStage = options.protectedStage ?? false;
+  const introspection = options.introspection ?? !protectedStage;
+  const hideSuggestions = protectedStage || !introspection;
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: "/graphql",
     landingPage: false,
     batching: false,
+    // File uploads are not part of the API; without this, multipart bodies reach a parser.
+    multipart: false,
+    // Both runtimes enforce MAX_BODY_BYTES before yoga sees a byte (http/limits.ts).
+    maxRequestBodySize: false,
+    parserAndValidationCache: {
+      documentCache: boundedQueryCache(),
+      errorCache: boundedQueryCache(),
+    },
     graphiql: options.graphiql ?? false,
     renderGraphiQL: options.renderGraphiQL,
     logging: {
-      debug: (...args) => log.debug(String(args[0]), { args: args.slice(1) }),
-      info: (...args) => log.info(String(args[0]), { args: args.slice(1) }),
-      warn: (...args) => log.warn(String(args[0]), { args: args.slice(1) }),
+      debug: forwardTo(log.debug),
+      info: forwardTo(log.info),
+      warn: forwardTo(log.warn),
       // yoga reports masked errors here; they are already logged with the request id.
       error: () => {},
     },
     maskedErrors: { maskError: maskUnexpected },
     context: async ({ request, requestId }) => ({
       requestId: requestId ?? randomUUID(),
-      caller: await options.verifyAuthorization(request.headers.get("authorization")),
+      caller: await options.verifyAuthorization(request.headers.get("authorization"), requestId),
     }),
-    plugins: [useErrorFormatter(), useRequestLog()],
+    plugins: [
+      useRequestLog(),
+      ...armorPlugins({ hideSuggestions, introspection }),
+      useErrorFormatter({ hideSuggestions }),
+      useExecutionTimeout(options.executionTimeoutMs ?? queryLimits.executionTimeoutMs),
+    ],
   });
 }
 
-/** One structured line per GraphQL request: id, operation, duration, error codes. */
-function useRequestLog(): Plugin<Context> {
+/** yoga's logger calls (message, ...details) as one structured line. */
+function forwardTo(write: (message: string, fields?: Record<string, unknown>) => void) {
+  return (...args: unknown[]) =>
+    write(String(args[0]), args.length > 1 ? { args: args.slice(1) } : undefined);
+}
+
+function boundedQueryCache<T>() {
+  const cache = createLRUCache<T & {}>();
   return {
-    onExecute({ args }) {
-      const started = performance.now();
-      return {
-        onExecuteDone({ result }) {
-          const context = args.contextValue as Context;
-          const errors = (result as ExecutionResult).errors ?? [];
-          log.info("graphql request", {
-            requestId: context.requestId,
-            operationName: args.operationName ?? null,
-            durationMs: Math.round((performance.now() - started) * 100) / 100,
-            errorCodes: errors.map((e) => e.extensions?.code ?? "UNKNOWN"),
-            userHash: context.caller ? hashUserId(context.caller.id) : null,
-          });
-        },
-      };
+    get: (query: string) => cache.get(query),
+    set(query: string, value: T & {}) {
+      if (query.length <= MAX_CACHED_QUERY_CHARS) cache.set(query, value);
     },
   };
 }
 
-/** A short stable pseudonym, so logs can be correlated per user without naming the user. */
-function hashUserId(id: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
-  return (hash >>> 0).toString(16).padStart(8, "0");
+/** What useRequestLog notes on the per-request context object while the request runs. */
+interface RequestNotes extends ServerContext {
+  caller?: Context["caller"];
+  loggedOperationName?: string | null;
+  loggedErrorCodes?: readonly string[];
+}
+
+const NO_CODES: readonly string[] = [];
+const MAX_LOGGED_NAME = 100;
+
+/**
+ * One structured line per HTTP request, whatever ended it (a result, a parse or validation
+ * error, a 4xx from request parsing, GraphiQL): request id, method, status, operation,
+ * duration, error codes and a hash of the caller's id. Never headers, variables or content.
+ */
+function useRequestLog(): Plugin<Context, ServerContext> {
+  return {
+    onRequest({ serverContext }) {
+      const notes = serverContext as RequestNotes;
+      notes.requestId ??= randomUUID();
+      notes.receivedAt ??= performance.now();
+    },
+    onParams({ params, context }) {
+      const name = params.operationName;
+      (context as RequestNotes).loggedOperationName =
+        typeof name === "string" ? name.slice(0, MAX_LOGGED_NAME) : null;
+    },
+    onExecute({ args }) {
+      const name = getOperationAST(args.document, args.operationName)?.name?.value;
+      if (name) (args.contextValue as RequestNotes).loggedOperationName = name;
+    },
+    onResultProcess({ result, serverContext }) {
+      const errors = (result as ExecutionResult).errors;
+      (serverContext as RequestNotes).loggedErrorCodes = errors?.length
+        ? errors.map((e) => String(e.extensions?.code ?? "UNKNOWN"))
+        : NO_CODES;
+    },
+    onResponse({ request, response, serverContext }) {
+      const notes = serverContext as RequestNotes;
+      logRequest({
+        requestId: notes.requestId,
+        method: request.method,
+        status: response.status,
+        durationMs: notes.receivedAt === undefined ? null : elapsedMs(notes.receivedAt),
+        operationName: notes.loggedOperationName ?? null,
+        errorCodes: notes.loggedErrorCodes ?? NO_CODES,
+        userHash: notes.caller ? hashUserId(notes.caller.id) : null,
+      });
+    },
+  };
+}
+
+/** A stable pseudonym (SHA-256, 64 bits), so logs correlate per user without naming the user. */
+export function hashUserId(id: string): string {
+  return createHash("sha256").update(id).digest("hex").slice(0, 16);
 }

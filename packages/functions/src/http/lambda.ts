@@ -3,8 +3,17 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context as LambdaContext,
 } from "aws-lambda";
+import { isUtf8 } from "node:buffer";
 import type { NotesYoga } from "../graphql/yoga.ts";
-import { MAX_BODY_BYTES, payloadTooLargeBody } from "./limits.ts";
+import { log } from "../log.ts";
+import {
+  MAX_BODY_BYTES,
+  REFUSAL_HEADERS,
+  invalidUtf8,
+  logRefusal,
+  payloadTooLarge,
+  type TransportRefusal,
+} from "./limits.ts";
 
 /**
  * The one place HTTP meets the Lambda: an API Gateway HTTP API (payload v2) event in, yoga's
@@ -15,33 +24,55 @@ export function createLambdaHandler(yoga: NotesYoga) {
     event: APIGatewayProxyEventV2,
     context?: LambdaContext,
   ): Promise<APIGatewayProxyStructuredResultV2> {
+    const receivedAt = performance.now();
+    const requestId = event.requestContext.requestId ?? context?.awsRequestId;
+    const method = event.requestContext.http.method;
+    if (context) log.addLambdaContext(context);
     const body = requestBody(event);
-    if (body === TOO_LARGE) {
+    if (body === TOO_LARGE) return refuse(payloadTooLarge, requestId, method, receivedAt);
+    if (body === NOT_UTF8) return refuse(invalidUtf8, requestId, method, receivedAt);
+    try {
+      const response = await yoga.fetch(
+        requestUrl(event),
+        { method, headers: requestHeaders(event), body: body as BodyInit | undefined },
+        { requestId, receivedAt },
+      );
+      return await toLambdaResult(response);
+    } catch (error) {
+      // yoga answers every GraphQL failure itself; this is a broken response stream at most.
+      log.error("unexpected error", { requestId, error });
       return {
-        statusCode: 413,
-        headers: { "content-type": "application/json; charset=utf-8" },
-        body: payloadTooLargeBody(),
+        statusCode: 500,
+        headers: { ...REFUSAL_HEADERS },
+        body: JSON.stringify({ errors: [{ message: "Unexpected error." }] }),
       };
     }
-    const method = event.requestContext.http.method;
-    const response = await yoga.fetch(
-      requestUrl(event),
-      { method, headers: requestHeaders(event), body: body as BodyInit | undefined },
-      { requestId: event.requestContext.requestId ?? context?.awsRequestId },
-    );
-    return toLambdaResult(response);
   };
 }
 
-const TOO_LARGE = Symbol("too large");
+function refuse(
+  refusal: TransportRefusal,
+  requestId: string | undefined,
+  method: string,
+  receivedAt: number,
+): APIGatewayProxyStructuredResultV2 {
+  logRefusal(refusal, requestId, method, receivedAt);
+  return { statusCode: refusal.status, headers: { ...REFUSAL_HEADERS }, body: refusal.body };
+}
 
-function requestBody(event: APIGatewayProxyEventV2): string | Buffer | undefined | typeof TOO_LARGE {
+const TOO_LARGE = Symbol("too large");
+const NOT_UTF8 = Symbol("not UTF-8");
+
+function requestBody(
+  event: APIGatewayProxyEventV2,
+): string | Buffer | undefined | typeof TOO_LARGE | typeof NOT_UTF8 {
   const { body } = event;
   if (body == null || body === "") return undefined;
   if (event.isBase64Encoded) {
     // Decoded size is known from the encoded length before decoding anything.
     if (Math.floor((body.length * 3) / 4) - padding(body) > MAX_BODY_BYTES) return TOO_LARGE;
-    return Buffer.from(body, "base64");
+    const bytes = Buffer.from(body, "base64");
+    return isUtf8(bytes) ? bytes : NOT_UTF8;
   }
   // A UTF-16 unit is at most 3 UTF-8 bytes: only long bodies need an exact count.
   if (body.length * 3 > MAX_BODY_BYTES && Buffer.byteLength(body) > MAX_BODY_BYTES) {
@@ -75,7 +106,8 @@ const TEXT_TYPES = /^(text\/|application\/(json|graphql-response\+json|javascrip
 export async function toLambdaResult(response: Response): Promise<APIGatewayProxyStructuredResultV2> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
-    if (name !== "set-cookie") headers[name] = value;
+    // yoga's Headers keep the case they were set with; Lambda results use lowercase names.
+    if (name.toLowerCase() !== "set-cookie") headers[name.toLowerCase()] = value;
   });
   const cookies = response.headers.getSetCookie?.() ?? [];
   const contentType = response.headers.get("content-type") ?? "";

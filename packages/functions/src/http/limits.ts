@@ -1,13 +1,44 @@
+import { elapsedMs, logRequest } from "../log.ts";
+
 /** Largest request body either runtime accepts (SPEC "Limits"); bigger ones get 413 unread. */
 export const MAX_BODY_BYTES = 1_048_576;
 
-export function payloadTooLargeBody(): string {
-  return JSON.stringify({
-    errors: [
-      {
-        message: `Request body is larger than ${MAX_BODY_BYTES} bytes.`,
-        extensions: { code: "PAYLOAD_TOO_LARGE" },
-      },
-    ],
+/** A refusal the runtimes answer themselves, before yoga: status and a GraphQL-shaped body. */
+export interface TransportRefusal {
+  status: number;
+  code: string;
+  body: string;
+}
+
+function refusal(status: number, code: string, message: string): TransportRefusal {
+  return { status, code, body: JSON.stringify({ errors: [{ message, extensions: { code } }] }) };
+}
+
+export const payloadTooLarge = refusal(
+  413,
+  "PAYLOAD_TOO_LARGE",
+  `Request body is larger than ${MAX_BODY_BYTES} bytes.`,
+);
+
+/** JSON text must be UTF-8 (RFC 8259); decoding invalid bytes would silently alter content. */
+export const invalidUtf8 = refusal(400, "BAD_REQUEST", "Request body is not valid UTF-8.");
+
+export const REFUSAL_HEADERS = { "content-type": "application/json; charset=utf-8" } as const;
+
+/** The request's one log line, for a request a runtime refused before yoga saw it. */
+export function logRefusal(
+  refused: TransportRefusal,
+  requestId: string | undefined,
+  method: string,
+  receivedAt: number,
+): void {
+  logRequest({
+    requestId,
+    method,
+    status: refused.status,
+    durationMs: elapsedMs(receivedAt),
+    operationName: null,
+    errorCodes: [refused.code],
+    userHash: null,
   });
 }

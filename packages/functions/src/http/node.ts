@@ -1,54 +1,98 @@
+import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { NotesYoga } from "../graphql/yoga.ts";
-import { MAX_BODY_BYTES, payloadTooLargeBody } from "./limits.ts";
+import { log } from "../log.ts";
+import {
+  MAX_BODY_BYTES,
+  REFUSAL_HEADERS,
+  invalidUtf8,
+  logRefusal,
+  payloadTooLarge,
+  type TransportRefusal,
+} from "./limits.ts";
+
+/** After a 413, what is still arriving is read and dropped up to this much, then cut off. */
+const DRAIN_LIMIT_BYTES = 8 * MAX_BODY_BYTES;
+const DRAIN_LIMIT_MS = 5_000;
 
 /**
  * The local server's side of HTTP: a Node request in, yoga's Response out, with the same
- * body limit the Lambda adapter enforces.
+ * body limit the Lambda adapter enforces, whether or not the client sent a Content-Length.
  */
 export function createNodeListener(yoga: NotesYoga) {
   return async function listener(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = performance.now();
     const requestId = randomUUID();
     try {
       const declared = Number(req.headers["content-length"] ?? 0);
       const body = declared > MAX_BODY_BYTES ? TOO_LARGE : await readBody(req);
-      if (body === TOO_LARGE) return sendTooLarge(req, res);
+      if (body === TOO_LARGE) return refuse(req, res, payloadTooLarge, requestId, receivedAt);
+      if (body && !isUtf8(body)) return refuse(req, res, invalidUtf8, requestId, receivedAt);
       const host = req.headers.host ?? "localhost";
       const response = await yoga.fetch(
         `http://${host}${req.url ?? "/"}`,
         { method: req.method, headers: requestHeaders(req), body: body as BodyInit | undefined },
-        { requestId },
+        { requestId, receivedAt },
       );
       await writeResponse(res, response, requestId);
     } catch (error) {
-      // Only socket-level failures land here; GraphQL errors are already a Response.
+      // Only socket-level failures land here (the client went away); GraphQL errors are a Response.
+      if (req.destroyed || res.destroyed) return;
+      log.error("unexpected error", { requestId, error });
       if (!res.headersSent) {
-        res.writeHead(500, { "content-type": "application/json" });
+        res.writeHead(500, { ...REFUSAL_HEADERS, "x-request-id": requestId });
         res.end(JSON.stringify({ errors: [{ message: "Unexpected error." }] }));
-      } else res.destroy(error as Error);
+      } else res.destroy();
     }
   };
 }
 
 const TOO_LARGE = Symbol("too large");
 
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined | typeof TOO_LARGE> {
-  if (req.method === "GET" || req.method === "HEAD") return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return TOO_LARGE;
-    chunks.push(chunk);
-  }
-  return size === 0 ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+function readBody(req: IncomingMessage): Promise<Buffer | undefined | typeof TOO_LARGE> {
+  if (req.method === "GET" || req.method === "HEAD") return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else {
+        req.off("data", onData);
+        resolve(TOO_LARGE);
+      }
+    };
+    req.on("data", onData);
+    req.once("end", () => {
+      resolve(size === 0 ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    });
+    req.once("error", reject);
+    // After "end" this settles nothing; before it, the client hung up mid-body.
+    req.once("close", () => reject(new Error("request closed before its body ended")));
+  });
 }
 
-function sendTooLarge(req: IncomingMessage, res: ServerResponse): void {
-  res.writeHead(413, { "content-type": "application/json; charset=utf-8", connection: "close" });
-  // The rest of the body is never read; closing the connection discards it.
-  res.end(payloadTooLargeBody(), () => req.socket.destroySoon?.());
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  refusal: TransportRefusal,
+  requestId: string,
+  receivedAt: number,
+): void {
+  res.writeHead(refusal.status, { ...REFUSAL_HEADERS, "x-request-id": requestId, connection: "close" });
+  res.end(refusal.body);
+  logRefusal(refusal, requestId, req.method ?? "", receivedAt);
+  if (req.readableEnded) return;
+  // Reading on (and dropping) what the client still sends lets it see the 413 instead of a reset.
+  let drained = 0;
+  const cutOff = setTimeout(() => req.destroy(), DRAIN_LIMIT_MS).unref();
+  req.on("data", (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT_BYTES) req.destroy();
+  });
+  req.once("close", () => clearTimeout(cutOff));
+  req.resume();
 }
 
 function requestHeaders(req: IncomingMessage): [string, string][] {

@@ -1,0 +1,178 @@
+import { request as httpRequest } from "node:http";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "vitest";
+import { mintDevToken } from "../../src/local/dev-issuer.ts";
+import { startLocalServer } from "../../src/local/server.ts";
+
+/**
+ * The hardening suites' view of the API: the real local server (node:http → createNodeListener →
+ * yoga → dynalite on disk) in this process, on 127.0.0.1, talked to over real HTTP.
+ */
+export interface LocalApi {
+  url: string;
+  dataDir: string;
+  token(userId: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startLocalApi(): Promise<LocalApi> {
+  const dataDir = await mkdtemp(join(tmpdir(), "notes-hardening-"));
+  const server = await startLocalServer({ dataDir, port: 0, host: "127.0.0.1", tableName: "notes" });
+  return {
+    url: server.url,
+    dataDir,
+    token: (userId) => mintDevToken(dataDir, userId),
+    async close() {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface HttpResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  /** The parsed body when it is JSON, else undefined. */
+  // Shaped by each request's own query, so tests read it field by field.
+  json: any;
+}
+
+export interface RawRequest {
+  method?: string;
+  headers?: Record<string, string>;
+  /** One buffer is sent with a Content-Length; several go out chunked, without one. */
+  body?: string | Buffer | Buffer[];
+}
+
+/** One request through node:http, so bodies, framing and bytes are exactly what the test says. */
+export function rawRequest(url: string, init: RawRequest = {}): Promise<HttpResult> {
+  const target = new URL(url);
+  const chunked = Array.isArray(init.body);
+  const single = chunked ? undefined : init.body === undefined ? undefined : Buffer.from(init.body as string | Buffer);
+  const headers: Record<string, string | number> = { ...init.headers };
+  if (single) headers["content-length"] = single.length;
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: target.hostname, port: target.port, path: target.pathname + target.search, method: init.method ?? "POST", headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("error", reject);
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode!, headers: res.headers, text, json });
+        });
+      },
+    );
+    req.on("error", reject);
+    if (chunked) {
+      const parts = init.body as Buffer[];
+      let index = 0;
+      const writeMore = () => {
+        while (index < parts.length) {
+          if (!req.write(parts[index++]!)) return void req.once("drain", writeMore);
+        }
+        req.end();
+      };
+      writeMore();
+    } else req.end(single);
+  });
+}
+
+export interface GraphQLRequestOptions {
+  token?: string;
+  headers?: Record<string, string>;
+  operationName?: string;
+}
+
+/** A GraphQL-over-HTTP POST the way a JSON client sends it. */
+export function postGraphQL(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  options: GraphQLRequestOptions = {},
+): Promise<HttpResult> {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    accept: "application/graphql-response+json, application/json",
+    ...options.headers,
+  };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  return rawRequest(url, {
+    headers,
+    body: JSON.stringify({ query, variables, operationName: options.operationName }),
+  });
+}
+
+/** What no response may ever contain (SPEC "Limits"): stack frames, file paths, dependency names. */
+export const LEAK_PATTERNS: RegExp[] = [
+  /\bat \S+ \(\S+:\d+:\d+\)/,
+  /\\n\s+at \S/,
+  /node_modules/i,
+  /file:\/\//i,
+  /\/(work|home|tmp|usr|var|opt)\//,
+  /[\w-]+\.(ts|mjs|cjs)\b/,
+  /\b(graphql-yoga|@envelop|@graphql-tools|pothos|dynalite|aws-sdk|smithy|jose|graphql-armor|@escape\.tech|powertools)\b/i,
+  /ECONNREFUSED|ETIMEDOUT|ECONNRESET/,
+  /\b(TypeError|ReferenceError|RangeError|SyntaxError)\b/,
+];
+
+/** The patterns a response shows that its request did not already contain (echoed input is fine). */
+export function leaksIn(responseText: string, requestText = ""): string[] {
+  return LEAK_PATTERNS.filter((pattern) => pattern.test(responseText) && !pattern.test(requestText)).map(String);
+}
+
+/** A refusal: never a 5xx, one or more errors with `code`, and no data when asked. */
+export function expectRefused(result: HttpResult, code: string, options: { status?: number } = {}) {
+  expect(result.status, result.text).toBeLessThan(500);
+  if (options.status !== undefined) expect(result.status, result.text).toBe(options.status);
+  expect(result.json?.errors?.map((e: { extensions?: { code?: string } }) => e.extensions?.code), result.text).toContain(code);
+  expect(result.json?.data ?? undefined, result.text).toBeUndefined();
+  expect(leaksIn(result.text)).toEqual([]);
+  return result.json.errors[0] as { message: string; extensions: Record<string, unknown> };
+}
+
+export function expectData(result: HttpResult) {
+  expect(result.json?.errors, result.text).toBeUndefined();
+  expect(result.status, result.text).toBe(200);
+  return result.json.data;
+}
+
+export const NOTE_FIELDS = "id content attachment createdAt updatedAt version";
+
+export const CREATE = `mutation Create($input: CreateNoteInput!) { createNote(input: $input) { ${NOTE_FIELDS} } }`;
+export const UPDATE = `mutation Update($input: UpdateNoteInput!) { updateNote(input: $input) { ${NOTE_FIELDS} } }`;
+export const READ = `query Read($id: ID!) { note(id: $id) { ${NOTE_FIELDS} } }`;
+export const LIST = `query List($first: Int, $after: String) {
+  notes(first: $first, after: $after) { edges { cursor node { ${NOTE_FIELDS} } } pageInfo { hasNextPage endCursor } }
+}`;
+
+export interface StoredNote {
+  id: string;
+  content: string;
+  attachment: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+/** Every note of the caller, through the public paging API. */
+export async function allNotes(url: string, token: string, pageSize = 100): Promise<StoredNote[]> {
+  const notes: StoredNote[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const data = expectData(await postGraphQL(url, LIST, { first: pageSize, after }, { token }));
+    notes.push(...data.notes.edges.map((edge: { node: StoredNote }) => edge.node));
+    if (!data.notes.pageInfo.hasNextPage) return notes;
+    after = data.notes.pageInfo.endCursor;
+  }
+}
