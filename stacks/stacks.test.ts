@@ -286,7 +286,7 @@ describe("prod templates", () => {
 });
 
 describe("the bundle SST built for the function", () => {
-  it("is importable by Node and answers { __typename } through `handler` for an API Gateway v2 event", async () => {
+  it("is importable by Node and answers through `handler` for API Gateway v2 events (a query and a syntax error)", async () => {
     const { synth, template, graphqlLogicalId, stack } = stages.prod;
     const fn = resourcesOf(template.Api, "AWS::Lambda::Function")[graphqlLogicalId];
     const assetHash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, "");
@@ -336,9 +336,16 @@ describe("the bundle SST built for the function", () => {
       body: JSON.stringify({ query: "{ __typename }" }),
       isBase64Encoded: false,
     };
+    // A second copy of graphql in the bundle would mask yoga's own errors: a syntax error shows it.
+    const badQuery = JSON.stringify({ query: "{ __typename" });
+    const syntaxError = {
+      ...event,
+      headers: { ...event.headers, "content-length": String(badQuery.length) },
+      body: badQuery,
+    };
     const invoke = `
       const { handler } = await import(process.argv[1]);
-      const event = JSON.parse(process.argv[2]);
+      const events = JSON.parse(process.argv[2]);
       const context = {
         awsRequestId: "c6af9ac6-7b61-11e6-9a41-93e812345678",
         functionName: "graphql",
@@ -351,12 +358,13 @@ describe("the bundle SST built for the function", () => {
         getRemainingTimeInMillis: () => 10000,
         done() {}, fail() {}, succeed() {},
       };
-      const result = await handler(event, context, () => {});
-      process.stdout.write("\\nRESULT " + JSON.stringify(result));
+      const results = [];
+      for (const event of events) results.push(await handler(event, context, () => {}));
+      process.stdout.write("\\nRESULT " + JSON.stringify(results));
     `;
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ["--enable-source-maps", "--input-type=module", "-e", invoke, pathToFileURL(bundle).href, JSON.stringify(event)],
+      ["--enable-source-maps", "--input-type=module", "-e", invoke, pathToFileURL(bundle).href, JSON.stringify([event, syntaxError])],
       {
         // A clean Lambda-like environment: no credentials, only what the function is configured with.
         env: {
@@ -371,8 +379,12 @@ describe("the bundle SST built for the function", () => {
         timeout: 30_000,
       },
     );
-    const result = JSON.parse(stdout.slice(stdout.lastIndexOf("\nRESULT ") + "\nRESULT ".length));
+    const [result, parseFailure] = JSON.parse(
+      stdout.slice(stdout.lastIndexOf("\nRESULT ") + "\nRESULT ".length),
+    );
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body)).toEqual({ data: { __typename: "Query" } });
+    expect(parseFailure.statusCode).toBe(400);
+    expect(JSON.parse(parseFailure.body).errors[0].extensions.code).toBe("GRAPHQL_PARSE_FAILED");
   }, 60_000);
 });

@@ -95,7 +95,7 @@ export async function list(userId: string, input: ListInput = {}): Promise<Page>
     );
   }
   const after = input.after == null ? undefined : decodeCursor(input.after);
-  const { Items = [] } = await dynamo.query({
+  const { Items = [], LastEvaluatedKey } = await dynamo.query({
     KeyConditionExpression: after ? "userId = :u AND noteId < :after" : "userId = :u",
     ExpressionAttributeValues: after ? { ":u": userId, ":after": after } : { ":u": userId },
     ScanIndexForward: false,
@@ -106,7 +106,8 @@ export async function list(userId: string, input: ListInput = {}): Promise<Page>
   const last = notes.at(-1);
   return {
     notes,
-    hasNextPage: Items.length > first,
+    // DynamoDB also ends a page after 1 MB read: then LastEvaluatedKey says more may follow.
+    hasNextPage: Items.length > first || (LastEvaluatedKey !== undefined && notes.length > 0),
     endCursor: last ? cursorFor(last) : null,
   };
 }

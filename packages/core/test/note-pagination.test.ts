@@ -75,6 +75,18 @@ describe("Note.list", () => {
     expect(beyond).toEqual({ notes: [], hasNextPage: false, endCursor: null });
   });
 
+  it("pages past DynamoDB's 1 MB page cut: 25 notes of 50,000 characters, first: 100", async () => {
+    const user = newUser();
+    for (let i = 0; i < 25; i++) {
+      await Note.create(user, { content: `${i}:`.padEnd(Note.limits.contentMaxChars, "z") });
+    }
+    const firstPage = await Note.list(user, { first: 100 });
+    expect(firstPage.notes.length).toBeLessThan(25);
+    expect(firstPage.hasNextPage).toBe(true);
+    const seen = (await allNotes(user)).map((note) => Number(note.content.split(":")[0]));
+    expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => 24 - i));
+  });
+
   it("pages one note at a time", async () => {
     const userId = newUser();
     const created = await createNotes(userId, 3);

@@ -41,7 +41,15 @@ export async function startLocalServer(settings: LocalSettings): Promise<LocalSe
       graphiql: { defaultQuery: EXAMPLE_QUERY, title: "Notes API (local)" },
       renderGraphiQL,
     });
-    const server = createServer(withLocalWebRoutes(createNodeListener(yoga), { dataDir: settings.dataDir }));
+    const server = createServer(
+      {
+        // A slow or stalled client gives up its connection in seconds, not Node's default 5 minutes.
+        headersTimeout: 10_000,
+        requestTimeout: 30_000,
+        connectionsCheckingInterval: 2_000,
+      },
+      withLocalWebRoutes(createNodeListener(yoga), { dataDir: settings.dataDir }),
+    );
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(settings.port, settings.host, () => resolve());
