@@ -9,8 +9,14 @@ export const lambdaNodejsProps = {
   minify: true,
   // Shipped inside the bundle and read via NODE_OPTIONS=--enable-source-maps, so stack traces point at TypeScript.
   sourcemap: true,
-  // Without this esbuild picks packages' CommonJS builds (~30 % larger, slower to load).
-  esbuild: { mainFields: ["module", "main"] },
+  esbuild: {
+    // Without this esbuild picks packages' CommonJS builds (~30 % larger, slower to load).
+    mainFields: ["module", "main"],
+    // SST turns keepNames on: every closure the SDK and yoga create per request then pays a defineProperty (bench/README.md).
+    keepNames: false,
+    // graphql-js runs its cross-realm instanceof checks unless NODE_ENV is "production".
+    define: { "process.env.NODE_ENV": '"production"' },
+  },
 } satisfies NodeJSProps;
 
 /** NODE_OPTIONS of the function: source-mapped stack traces from the bundle above. */

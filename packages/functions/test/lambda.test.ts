@@ -31,10 +31,10 @@ let restoreLogs: () => void;
 function recordingYoga(yoga: NotesYoga): NotesYoga {
   return new Proxy(yoga, {
     get(target, property, receiver) {
-      if (property !== "fetch") return Reflect.get(target, property, receiver);
-      return (url: string, init: RequestInit, context: object) => {
-        yogaCalls.push({ url, headers: new Headers(init.headers) });
-        return target.fetch(url, init, context);
+      if (property !== "handleRequest") return Reflect.get(target, property, receiver);
+      return (request: Request, context: never) => {
+        yogaCalls.push({ url: request.url, headers: request.headers });
+        return target.handleRequest(request, context);
       };
     },
   });

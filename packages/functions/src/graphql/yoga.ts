@@ -60,7 +60,10 @@ export function createNotesYoga(options: NotesYogaOptions): NotesYoga {
     graphiql: options.graphiql ?? false,
     renderGraphiQL: options.renderGraphiQL,
     logging: {
-      debug: forwardTo(log.debug),
+      // yoga calls debug several times per request; below DEBUG the arguments are not even packed.
+      debug: (...args: unknown[]) => {
+        if (log.isDebugEnabled()) forwardTo(log.debug)(...args);
+      },
       info: forwardTo(log.info),
       warn: forwardTo(log.warn),
       // yoga reports masked errors here; they are already logged with the request id.
@@ -96,11 +99,40 @@ function boundedQueryCache<T>() {
   };
 }
 
+const runtimeRequests = new WeakMap<Request, ServerContext>();
+// whatwg-node derives each request's context from a given one with Object.create: a new hidden class per request (bench/README.md).
+const NO_SERVER_CONTEXT = undefined as unknown as ServerContext;
+
+/**
+ * How the runtimes (Lambda, local server) hand yoga a request, with their request id and arrival
+ * time kept beside the Request instead of in a serverContext object.
+ */
+export async function handleRuntimeRequest(
+  yoga: NotesYoga,
+  url: string,
+  init: RequestInit,
+  runtime: ServerContext,
+): Promise<Response> {
+  const request = new yoga.fetchAPI.Request(url, init);
+  runtimeRequests.set(request, runtime);
+  return yoga.handleRequest(request, NO_SERVER_CONTEXT);
+}
+
 /** What useRequestLog notes on the per-request context object while the request runs. */
 interface RequestNotes extends ServerContext {
   caller?: Context["caller"];
   loggedOperationName?: string | null;
   loggedErrorCodes?: readonly string[];
+}
+
+/** The runtime's request id and arrival time, or fresh ones when yoga is called directly. */
+function withRequestId(request: Request, notes: RequestNotes): RequestNotes {
+  if (notes.requestId === undefined) {
+    const given = runtimeRequests.get(request);
+    notes.requestId = given?.requestId ?? randomUUID();
+    notes.receivedAt ??= given?.receivedAt ?? performance.now();
+  }
+  return notes;
 }
 
 const NO_CODES: readonly string[] = [];
@@ -113,10 +145,8 @@ const MAX_LOGGED_NAME = 100;
  */
 function useRequestLog(): Plugin<Context, ServerContext> {
   return {
-    onRequest({ serverContext }) {
-      const notes = serverContext as RequestNotes;
-      notes.requestId ??= randomUUID();
-      notes.receivedAt ??= performance.now();
+    onRequest({ request, serverContext }) {
+      withRequestId(request, serverContext as RequestNotes);
     },
     onParams({ params, context }) {
       const name = params.operationName;
@@ -134,7 +164,8 @@ function useRequestLog(): Plugin<Context, ServerContext> {
         : NO_CODES;
     },
     onResponse({ request, response, serverContext }) {
-      const notes = serverContext as RequestNotes;
+      // Also here: an onRequest hook before ours (GraphiQL, CORS preflight) may have answered already.
+      const notes = withRequestId(request, serverContext as RequestNotes);
       logRequest({
         requestId: notes.requestId,
         method: request.method,
@@ -148,7 +179,17 @@ function useRequestLog(): Plugin<Context, ServerContext> {
   };
 }
 
+const userHashes = new Map<string, string>();
+const USER_HASHES_LIMIT = 10_000;
+
 /** A stable pseudonym (SHA-256, 64 bits), so logs correlate per user without naming the user. */
 export function hashUserId(id: string): string {
-  return createHash("sha256").update(id).digest("hex").slice(0, 16);
+  // A caller's requests repeat: one SHA-256 per user instead of one per request.
+  let hash = userHashes.get(id);
+  if (hash === undefined) {
+    hash = createHash("sha256").update(id).digest("hex").slice(0, 16);
+    if (userHashes.size >= USER_HASHES_LIMIT) userHashes.delete(userHashes.keys().next().value!);
+    userHashes.set(id, hash);
+  }
+  return hash;
 }

@@ -4,7 +4,7 @@ import type {
   Context as LambdaContext,
 } from "aws-lambda";
 import { isUtf8 } from "node:buffer";
-import type { NotesYoga } from "../graphql/yoga.ts";
+import { handleRuntimeRequest, type NotesYoga } from "../graphql/yoga.ts";
 import { log } from "../log.ts";
 import {
   MAX_BODY_BYTES,
@@ -32,7 +32,8 @@ export function createLambdaHandler(yoga: NotesYoga) {
     if (body === TOO_LARGE) return refuse(payloadTooLarge, requestId, method, receivedAt);
     if (body === NOT_UTF8) return refuse(invalidUtf8, requestId, method, receivedAt);
     try {
-      const response = await yoga.fetch(
+      const response = await handleRuntimeRequest(
+        yoga,
         requestUrl(event),
         { method, headers: requestHeaders(event), body: body as BodyInit | undefined },
         { requestId, receivedAt },

@@ -1,7 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { NotesYoga } from "../graphql/yoga.ts";
+import { handleRuntimeRequest, type NotesYoga } from "../graphql/yoga.ts";
 import { log } from "../log.ts";
 import {
   MAX_BODY_BYTES,
@@ -30,7 +30,8 @@ export function createNodeListener(yoga: NotesYoga) {
       if (body === TOO_LARGE) return refuse(req, res, payloadTooLarge, requestId, receivedAt);
       if (body && !isUtf8(body)) return refuse(req, res, invalidUtf8, requestId, receivedAt);
       const host = req.headers.host ?? "localhost";
-      const response = await yoga.fetch(
+      const response = await handleRuntimeRequest(
+        yoga,
         `http://${host}${req.url ?? "/"}`,
         { method: req.method, headers: requestHeaders(req), body: body as BodyInit | undefined },
         { requestId, receivedAt },
@@ -68,8 +69,10 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined | typeof TOO
       resolve(size === 0 ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     });
     req.once("error", reject);
-    // After "end" this settles nothing; before it, the client hung up mid-body.
-    req.once("close", () => reject(new Error("request closed before its body ended")));
+    // Before "end" the client hung up mid-body; after it, no Error is built (a stack trace per request).
+    req.once("close", () => {
+      if (!req.readableEnded) reject(new Error("request closed before its body ended"));
+    });
   });
 }
 

@@ -1,0 +1,119 @@
+import { afterEach, beforeAll, afterAll, describe, expect, it, vi } from "vitest";
+import type { Context as LambdaContext } from "aws-lambda";
+import { captureLogs, log, logRequest, type RequestLogFields } from "../src/log.ts";
+
+/**
+ * logRequest skips Powertools' per-call assembly of the invocation keys; what it prints must
+ * still be, key for key and in the same order, the line Powertools' own info() prints.
+ */
+const lines: string[] = [];
+let restore: () => void;
+beforeAll(() => {
+  restore = captureLogs((line) => lines.push(line), "INFO");
+});
+afterAll(() => restore());
+afterEach(() => {
+  vi.unstubAllEnvs();
+  lines.length = 0;
+});
+
+const fields: RequestLogFields = {
+  requestId: "req-1",
+  method: "POST",
+  status: 200,
+  durationMs: 1.25,
+  operationName: null,
+  errorCodes: ["BAD_USER_INPUT"],
+  userHash: "0123456789abcdef",
+};
+
+function context(awsRequestId: string): LambdaContext {
+  return {
+    functionName: "notes-graphql",
+    functionVersion: "$LATEST",
+    invokedFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:notes-graphql",
+    memoryLimitInMB: "1024",
+    awsRequestId,
+  } as LambdaContext;
+}
+
+/** The line logRequest printed and the one Powertools prints for the same fields, without timestamps. */
+function bothLines(): [Record<string, unknown>, Record<string, unknown>] {
+  lines.length = 0;
+  logRequest(fields);
+  log.info("graphql request", fields);
+  expect(lines).toHaveLength(2);
+  const [fast, powertools] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  expect(fast!.timestamp).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/));
+  delete fast!.timestamp;
+  delete powertools!.timestamp;
+  return [fast!, powertools!];
+}
+
+describe("the request line", () => {
+  it("equals Powertools' line outside Lambda", () => {
+    const [fast, powertools] = bothLines();
+    expect(Object.keys(fast)).toEqual(Object.keys(powertools));
+    expect(fast).toEqual(powertools);
+    expect(fast).not.toHaveProperty("operationName");
+  });
+
+  it("equals Powertools' line in each invocation, context and trace id included", () => {
+    for (const [id, trace] of [
+      ["11111111-aaaa", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=557abcec3ee5a047;Sampled=1"],
+      ["22222222-bbbb", "Root=1-6759e988-cd862e3fe1be46a994272794;Parent=657abcec3ee5a047;Sampled=0"],
+    ] as const) {
+      vi.stubEnv("_X_AMZN_TRACE_ID", trace);
+      log.addLambdaContext(context(id));
+      const [fast, powertools] = bothLines();
+      expect(Object.keys(fast)).toEqual(Object.keys(powertools));
+      expect(fast).toEqual(powertools);
+      expect(fast).toMatchObject({ function_request_id: id, xray_trace_id: trace.slice(5, trace.indexOf(";")) });
+    }
+  });
+
+  it("has Powertools' cold start in an on-demand environment, and its tenant id", async () => {
+    vi.stubEnv("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+    vi.resetModules();
+    const fresh = await import("../src/log.ts");
+    const captured: string[] = [];
+    const restoreFresh = fresh.captureLogs((line) => captured.push(line), "INFO");
+    try {
+      const coldStarts: unknown[] = [];
+      for (const id of ["33333333-cccc", "44444444-dddd"]) {
+        fresh.log.addLambdaContext({ ...context(id), tenantId: `tenant-${id}` } as LambdaContext);
+        captured.length = 0;
+        fresh.logRequest(fields);
+        fresh.log.info("graphql request", fields);
+        const [fast, powertools] = captured.map((line) => JSON.parse(line) as Record<string, unknown>);
+        delete fast!.timestamp;
+        delete powertools!.timestamp;
+        expect(Object.keys(fast!)).toEqual(Object.keys(powertools!));
+        expect(fast).toEqual(powertools);
+        coldStarts.push(fast!.cold_start);
+        expect(fast!.tenant_id).toBe(`tenant-${id}`);
+      }
+      expect(coldStarts).toEqual([true, false]);
+    } finally {
+      restoreFresh();
+    }
+  });
+
+  it("falls back to Powertools for local-time timestamps", () => {
+    vi.stubEnv("TZ", "Europe/Paris");
+    lines.length = 0;
+    logRequest(fields);
+    expect(JSON.parse(lines[0]!).timestamp).toMatch(/[+-]\d\d:\d\d$/);
+  });
+
+  it("is not printed above INFO", () => {
+    const restoreWarn = captureLogs((line) => lines.push(line), "WARN");
+    try {
+      lines.length = 0;
+      logRequest(fields);
+      expect(lines).toEqual([]);
+    } finally {
+      restoreWarn();
+    }
+  });
+});
