@@ -1,0 +1,90 @@
+import { mkdir, rm, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { NodeJSProps } from "sst/constructs";
+import { lambdaNodejsProps } from "../stacks/lambda-bundle.ts";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const OUT_DIR = path.join(ROOT, ".bench");
+
+// SST v2 bundles with its own esbuild (0.18), not the project's; the same copy builds everything here.
+const sstRequire = createRequire(fileURLToPath(import.meta.resolve("sst/runtime/handlers/node.js")));
+const esbuild = sstRequire("esbuild") as { build(options: object): Promise<unknown>; version: string };
+export const SST_ESBUILD_VERSION = esbuild.version;
+
+export interface Bundle {
+  name: string;
+  file: string;
+  bytes: number;
+  sourcemapBytes: number;
+}
+
+/**
+ * Builds `entry` with the options SST v2 (runtime/handlers/node.js, mode "deploy") derives from a
+ * function's `nodejs` props, so each contender is bundled exactly as the deployed Lambda.
+ */
+export async function buildLikeSst(
+  name: string,
+  entry: string,
+  nodejs: NodeJSProps = lambdaNodejsProps,
+): Promise<Bundle> {
+  const outfile = path.join(OUT_DIR, name, `${path.parse(entry).name}.mjs`);
+  await rm(path.dirname(outfile), { recursive: true, force: true });
+  await mkdir(path.dirname(outfile), { recursive: true });
+  const isEsm = (nodejs.format ?? "esm") === "esm";
+  if (!isEsm) throw new Error("the benchmark only reproduces SST's ESM build");
+  const { external, ...override } = nodejs.esbuild ?? {};
+  await esbuild.build({
+    entryPoints: [entry],
+    platform: "node",
+    external: ["sharp", "pg-native", ...(nodejs.install ?? []), ...(external ?? [])],
+    loader: nodejs.loader,
+    keepNames: true,
+    bundle: true,
+    logLevel: "silent",
+    splitting: nodejs.splitting,
+    metafile: true,
+    outExtension: nodejs.splitting ? { ".js": ".mjs" } : undefined,
+    format: "esm",
+    target: "esnext",
+    mainFields: ["module", "main"],
+    banner: {
+      js: [
+        `import { createRequire as topLevelCreateRequire } from 'module';`,
+        `const require = topLevelCreateRequire(import.meta.url);`,
+        `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
+        `const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))`,
+        nodejs.banner ?? "",
+      ].join("\n"),
+    },
+    outfile: nodejs.splitting ? undefined : outfile,
+    outdir: nodejs.splitting ? path.dirname(outfile) : undefined,
+    sourcemap: nodejs.sourcemap === false ? false : true,
+    minify: nodejs.minify,
+    ...override,
+  });
+  const [bytes, sourcemapBytes] = await Promise.all([
+    stat(outfile).then((s) => s.size),
+    stat(`${outfile}.map`).then((s) => s.size, () => 0),
+  ]);
+  return { name, file: outfile, bytes, sourcemapBytes };
+}
+
+/** Plain ESM bundle for the benchmark's own helper processes (not a contender). */
+export async function buildHelper(name: string, entry: string): Promise<string> {
+  const outfile = path.join(OUT_DIR, "helpers", `${name}.mjs`);
+  await mkdir(path.dirname(outfile), { recursive: true });
+  await esbuild.build({
+    entryPoints: [entry],
+    platform: "node",
+    bundle: true,
+    format: "esm",
+    target: "node20",
+    mainFields: ["module", "main"],
+    logLevel: "silent",
+    outfile,
+    banner: { js: `import { createRequire as topLevelCreateRequire } from 'module';\nconst require = topLevelCreateRequire(import.meta.url);` },
+  });
+  return outfile;
+}

@@ -1,0 +1,79 @@
+import type { APIGatewayProxyEventV2, Context as LambdaContext } from "aws-lambda";
+
+/** GraphQL documents the benchmark sends; identical for every contender. */
+export const NOTE_QUERY = "query Note($id: ID!) { note(id: $id) { id content attachment createdAt updatedAt version } }";
+export const NOTES_QUERY =
+  "query Notes($first: Int, $after: String) { notes(first: $first, after: $after) { edges { cursor node { id content attachment createdAt updatedAt version } } pageInfo { hasNextPage endCursor } } }";
+
+let sequence = 0;
+
+/** An API Gateway HTTP API (payload v2) event as it reaches the function for POST /graphql. */
+export function graphqlEvent(token: string, body: string): APIGatewayProxyEventV2 {
+  const now = Date.now();
+  const requestId = `bench-${process.pid}-${++sequence}`;
+  return {
+    version: "2.0",
+    routeKey: "POST /graphql",
+    rawPath: "/graphql",
+    rawQueryString: "",
+    headers: {
+      accept: "application/graphql-response+json, application/json",
+      "accept-encoding": "gzip, deflate, br",
+      authorization: `Bearer ${token}`,
+      "content-length": String(Buffer.byteLength(body)),
+      "content-type": "application/json",
+      host: "abc123.execute-api.us-east-1.amazonaws.com",
+      "user-agent": "notes-bench/1.0",
+      "x-amzn-trace-id": `Root=1-${now.toString(16)}-bench${sequence}`,
+      "x-forwarded-for": "127.0.0.1",
+      "x-forwarded-port": "443",
+      "x-forwarded-proto": "https",
+    },
+    requestContext: {
+      accountId: "123456789012",
+      apiId: "abc123",
+      domainName: "abc123.execute-api.us-east-1.amazonaws.com",
+      domainPrefix: "abc123",
+      http: {
+        method: "POST",
+        path: "/graphql",
+        protocol: "HTTP/1.1",
+        sourceIp: "127.0.0.1",
+        userAgent: "notes-bench/1.0",
+      },
+      requestId,
+      routeKey: "POST /graphql",
+      stage: "$default",
+      time: new Date(now).toUTCString(),
+      timeEpoch: now,
+    },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+export function lambdaContext(): LambdaContext {
+  const awsRequestId = `bench-invocation-${++sequence}`;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: "prod-notes-graphql-Api-Graphql",
+    functionVersion: "$LATEST",
+    invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:prod-notes-graphql-Api-Graphql",
+    memoryLimitInMB: "1024",
+    awsRequestId,
+    logGroupName: "/aws/lambda/prod-notes-graphql-Api-Graphql",
+    logStreamName: "2026/11/24/[$LATEST]bench",
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+export function noteBody(id: string): string {
+  return JSON.stringify({ query: NOTE_QUERY, variables: { id }, operationName: "Note" });
+}
+
+export function notesBody(first: number, after?: string): string {
+  return JSON.stringify({ query: NOTES_QUERY, variables: { first, after }, operationName: "Notes" });
+}
