@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import type { NodeJSProps } from "sst/constructs";
 
 /**
@@ -16,6 +17,12 @@ export const lambdaNodejsProps = {
     keepNames: false,
     // graphql-js runs its cross-realm instanceof checks unless NODE_ENV is "production".
     define: { "process.env.NODE_ENV": '"production"' },
+    // Lambda passes credentials in environment variables: the SDK's full default chain is dead weight there.
+    alias: {
+      "@aws-sdk/credential-provider-node": fileURLToPath(
+        new URL("../packages/functions/src/lambda-credentials.ts", import.meta.url),
+      ),
+    },
   },
 } satisfies NodeJSProps;
 

@@ -1,9 +1,13 @@
 import { execFile, spawnSync } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { Template } from "aws-cdk-lib/assertions";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import { ensureNotesTable, startEmbeddedDynamo } from "../packages/core/src/embedded-dynamo.ts";
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Stack } from "sst/constructs";
@@ -285,106 +289,179 @@ describe("prod templates", () => {
   });
 });
 
+
+/** The .mjs SST bundled for the GraphQL function of the prod synthesis. */
+function functionBundle(): string {
+  const { synth, template, graphqlLogicalId, stack } = stages.prod;
+  const fn = resourcesOf(template.Api, "AWS::Lambda::Function")[graphqlLogicalId];
+  const assetHash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, "");
+  const manifest = JSON.parse(
+    readFileSync(path.join(synth.outdir, `${stack.Api.artifactId}.assets.json`), "utf8"),
+  );
+  const source = manifest.files[assetHash].source;
+  expect(source.packaging).toBe("zip");
+  const handler: string = fn.Properties.Handler;
+  return path.join(synth.outdir, source.path, `${handler.slice(0, handler.lastIndexOf("."))}.mjs`);
+}
+
+let eventCount = 0;
+
+/** An API Gateway HTTP API (payload v2) event for POST /graphql, as Lambda receives it. */
+function graphqlEvent(body: string, headers: Record<string, string> = {}) {
+return {
+    version: "2.0",
+    routeKey: "POST /graphql",
+    rawPath: "/graphql",
+    rawQueryString: "",
+    headers: {
+      accept: "application/graphql-response+json, application/json",
+      "content-type": "application/json",
+      "content-length": String(Buffer.byteLength(body)),
+    ...headers,
+      host: "abc123.execute-api.us-east-1.amazonaws.com",
+      "user-agent": "stacks.test",
+      "x-forwarded-for": "203.0.113.7",
+      "x-forwarded-port": "443",
+      "x-forwarded-proto": "https",
+    },
+    requestContext: {
+      accountId: "123456789012",
+      apiId: "abc123",
+      domainName: "abc123.execute-api.us-east-1.amazonaws.com",
+      domainPrefix: "abc123",
+      http: {
+        method: "POST",
+        path: "/graphql",
+        protocol: "HTTP/1.1",
+        sourceIp: "203.0.113.7",
+        userAgent: "stacks.test",
+      },
+      requestId: `stacks-test-${++eventCount}`,
+      routeKey: "POST /graphql",
+      stage: "$default",
+      time: "24/Nov/2025:12:00:00 +0000",
+      timeEpoch: 1764000000000,
+    },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+/** Runs the bundle's `handler` on each event in a fresh Node process with only `env` set. */
+async function runBundle(bundle: string, events: unknown[], env: Record<string, string>): Promise<Json[]> {
+  const invoke = `
+    const { handler } = await import(process.argv[1]);
+    const events = JSON.parse(process.argv[2]);
+    const context = {
+      awsRequestId: "c6af9ac6-7b61-11e6-9a41-93e812345678",
+      functionName: "graphql",
+      functionVersion: "$LATEST",
+      invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:graphql",
+      memoryLimitInMB: "1024",
+      logGroupName: "/aws/lambda/graphql",
+      logStreamName: "2025/11/24/[$LATEST]abcdef",
+      callbackWaitsForEmptyEventLoop: true,
+      getRemainingTimeInMillis: () => 10000,
+      done() {}, fail() {}, succeed() {},
+    };
+    const results = [];
+    for (const event of events) results.push(await handler(event, context, () => {}));
+    process.stdout.write("\\nRESULT " + JSON.stringify(results));
+  `;
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["--enable-source-maps", "--input-type=module", "-e", invoke, pathToFileURL(bundle).href, JSON.stringify(events)],
+    { env: { PATH: process.env.PATH, ...env }, timeout: 30_000 },
+  );
+  return JSON.parse(stdout.slice(stdout.lastIndexOf("\nRESULT ") + "\nRESULT ".length));
+}
+
 describe("the bundle SST built for the function", () => {
   it("is importable by Node and answers through `handler` for API Gateway v2 events (a query and a syntax error)", async () => {
-    const { synth, template, graphqlLogicalId, stack } = stages.prod;
-    const fn = resourcesOf(template.Api, "AWS::Lambda::Function")[graphqlLogicalId];
-    const assetHash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, "");
-    const manifest = JSON.parse(
-      readFileSync(path.join(synth.outdir, `${stack.Api.artifactId}.assets.json`), "utf8"),
-    );
-    const source = manifest.files[assetHash].source;
-    expect(source.packaging).toBe("zip");
-    const handler: string = fn.Properties.Handler;
-    const bundle = path.join(synth.outdir, source.path, `${handler.slice(0, handler.lastIndexOf("."))}.mjs`);
+    const bundle = functionBundle();
     console.log(`function bundle: ${path.relative(process.cwd(), bundle)} (${statSync(bundle).size} bytes)`);
     statSync(`${bundle}.map`);
 
-    const event = {
-      version: "2.0",
-      routeKey: "POST /graphql",
-      rawPath: "/graphql",
-      rawQueryString: "",
-      headers: {
-        accept: "application/graphql-response+json, application/json",
-        "content-type": "application/json",
-        "content-length": "27",
-        host: "abc123.execute-api.us-east-1.amazonaws.com",
-        "user-agent": "stacks.test",
-        "x-forwarded-for": "203.0.113.7",
-        "x-forwarded-port": "443",
-        "x-forwarded-proto": "https",
-      },
-      requestContext: {
-        accountId: "123456789012",
-        apiId: "abc123",
-        domainName: "abc123.execute-api.us-east-1.amazonaws.com",
-        domainPrefix: "abc123",
-        http: {
-          method: "POST",
-          path: "/graphql",
-          protocol: "HTTP/1.1",
-          sourceIp: "203.0.113.7",
-          userAgent: "stacks.test",
-        },
-        requestId: "JKJaXmPLvHcESHA=",
-        routeKey: "POST /graphql",
-        stage: "$default",
-        time: "24/Nov/2025:12:00:00 +0000",
-        timeEpoch: 1764000000000,
-      },
-      body: JSON.stringify({ query: "{ __typename }" }),
-      isBase64Encoded: false,
-    };
+    const event = graphqlEvent(JSON.stringify({ query: "{ __typename }" }));
     // A second copy of graphql in the bundle would mask yoga's own errors: a syntax error shows it.
     const badQuery = JSON.stringify({ query: "{ __typename" });
-    const syntaxError = {
-      ...event,
-      headers: { ...event.headers, "content-length": String(badQuery.length) },
-      body: badQuery,
-    };
-    const invoke = `
-      const { handler } = await import(process.argv[1]);
-      const events = JSON.parse(process.argv[2]);
-      const context = {
-        awsRequestId: "c6af9ac6-7b61-11e6-9a41-93e812345678",
-        functionName: "graphql",
-        functionVersion: "$LATEST",
-        invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:graphql",
-        memoryLimitInMB: "1024",
-        logGroupName: "/aws/lambda/graphql",
-        logStreamName: "2025/11/24/[$LATEST]abcdef",
-        callbackWaitsForEmptyEventLoop: true,
-        getRemainingTimeInMillis: () => 10000,
-        done() {}, fail() {}, succeed() {},
-      };
-      const results = [];
-      for (const event of events) results.push(await handler(event, context, () => {}));
-      process.stdout.write("\\nRESULT " + JSON.stringify(results));
-    `;
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ["--enable-source-maps", "--input-type=module", "-e", invoke, pathToFileURL(bundle).href, JSON.stringify([event, syntaxError])],
-      {
-        // A clean Lambda-like environment: no credentials, only what the function is configured with.
-        env: {
-          PATH: process.env.PATH,
-          AWS_REGION: "us-east-1",
-          NOTES_TABLE: "x",
-          AUTH_ISSUER: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_dummy",
-          AUTH_AUDIENCE: "dummy-client-id",
-          STAGE: "prod",
-          PROTECTED_STAGE: "true",
-        },
-        timeout: 30_000,
-      },
-    );
-    const [result, parseFailure] = JSON.parse(
-      stdout.slice(stdout.lastIndexOf("\nRESULT ") + "\nRESULT ".length),
-    );
+    const syntaxError = graphqlEvent(badQuery);
+    const [result, parseFailure] = await runBundle(bundle, [event, syntaxError], {
+      // A clean Lambda-like environment: no credentials, only what the function is configured with.
+      AWS_REGION: "us-east-1",
+      NOTES_TABLE: "x",
+      AUTH_ISSUER: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_dummy",
+      AUTH_AUDIENCE: "dummy-client-id",
+      STAGE: "prod",
+      PROTECTED_STAGE: "true",
+    });
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body)).toEqual({ data: { __typename: "Query" } });
     expect(parseFailure.statusCode).toBe(400);
     expect(JSON.parse(parseFailure.body).errors[0].extensions.code).toBe("GRAPHQL_PARSE_FAILED");
+  }, 60_000);
+
+  it("stores and lists a note with Lambda-style environment credentials and a Cognito-style RS256 token", async () => {
+    const bundle = functionBundle();
+    // The SDK's default credential chain is swapped for environment credentials (stacks/lambda-bundle.ts).
+    expect(readFileSync(bundle, "utf8")).not.toContain("Skipping SSO provider");
+
+    const db = await startEmbeddedDynamo();
+    const { privateKey, publicKey } = await generateKeyPair("RS256");
+    const jwk = { ...(await exportJWK(publicKey)), kid: "bundle-test", alg: "RS256", use: "sig" };
+    const poolPath = "/us-east-1_BundleTest";
+    const jwks = createServer((req, res) => {
+      const found = req.url === `${poolPath}/.well-known/jwks.json`;
+      res.writeHead(found ? 200 : 404, { "content-type": "application/json" });
+      res.end(found ? JSON.stringify({ keys: [jwk] }) : "{}");
+    });
+    try {
+      await ensureNotesTable(db.endpoint, "bundle-notes");
+      await new Promise<void>((resolve) => jwks.listen(0, "127.0.0.1", resolve));
+      const issuer = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}${poolPath}`;
+      const token = await new SignJWT({ token_use: "id" })
+        .setProtectedHeader({ alg: "RS256", kid: jwk.kid })
+        .setSubject("bundle-user")
+        .setIssuer(issuer)
+        .setAudience("bundle-client")
+        .setIssuedAt()
+        .setExpirationTime("5m")
+        .sign(privateKey);
+      const call = (query: string, variables: Record<string, unknown> = {}) =>
+        graphqlEvent(JSON.stringify({ query, variables }), { authorization: `Bearer ${token}` });
+
+      const [created, listed] = await runBundle(
+        bundle,
+        [
+          call("mutation($c: String!) { createNote(input: { content: $c }) { id version } }", {
+            c: "from the bundle",
+          }),
+          call("{ me { id } notes(first: 5) { edges { node { content version } } } }"),
+        ],
+        {
+          AWS_REGION: "us-east-1",
+          // What Lambda sets for the execution role; dynalite accepts any key.
+          AWS_ACCESS_KEY_ID: "ASIAEXAMPLEKEY",
+          AWS_SECRET_ACCESS_KEY: "example-secret",
+          AWS_SESSION_TOKEN: "example-session-token",
+          AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+          NOTES_TABLE: "bundle-notes",
+          AUTH_ISSUER: issuer,
+          AUTH_AUDIENCE: "bundle-client",
+          PROTECTED_STAGE: "true",
+        },
+      );
+      expect(JSON.parse(created.body)).toMatchObject({ data: { createNote: { version: 1 } } });
+      expect(JSON.parse(listed.body)).toEqual({
+        data: {
+          me: { id: "bundle-user" },
+          notes: { edges: [{ node: { content: "from the bundle", version: 1 } }] },
+        },
+      });
+    } finally {
+      jwks.closeAllConnections();
+      await new Promise((resolve) => jwks.close(resolve));
+      await db.close();
+    }
   }, 60_000);
 });
