@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { Template } from "aws-cdk-lib/assertions";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { ensureNotesTable, startEmbeddedDynamo } from "../packages/core/src/embedded-dynamo.ts";
+import { graphqlPostEvent } from "../packages/functions/test/api-gateway-event.ts";
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Stack } from "sst/constructs";
@@ -304,48 +305,6 @@ function functionBundle(): string {
   return path.join(synth.outdir, source.path, `${handler.slice(0, handler.lastIndexOf("."))}.mjs`);
 }
 
-let eventCount = 0;
-
-/** An API Gateway HTTP API (payload v2) event for POST /graphql, as Lambda receives it. */
-function graphqlEvent(body: string, headers: Record<string, string> = {}) {
-return {
-    version: "2.0",
-    routeKey: "POST /graphql",
-    rawPath: "/graphql",
-    rawQueryString: "",
-    headers: {
-      accept: "application/graphql-response+json, application/json",
-      "content-type": "application/json",
-      "content-length": String(Buffer.byteLength(body)),
-    ...headers,
-      host: "abc123.execute-api.us-east-1.amazonaws.com",
-      "user-agent": "stacks.test",
-      "x-forwarded-for": "203.0.113.7",
-      "x-forwarded-port": "443",
-      "x-forwarded-proto": "https",
-    },
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "abc123",
-      domainName: "abc123.execute-api.us-east-1.amazonaws.com",
-      domainPrefix: "abc123",
-      http: {
-        method: "POST",
-        path: "/graphql",
-        protocol: "HTTP/1.1",
-        sourceIp: "203.0.113.7",
-        userAgent: "stacks.test",
-      },
-      requestId: `stacks-test-${++eventCount}`,
-      routeKey: "POST /graphql",
-      stage: "$default",
-      time: "24/Nov/2025:12:00:00 +0000",
-      timeEpoch: 1764000000000,
-    },
-    body,
-    isBase64Encoded: false,
-  };
-}
 
 /** Runs the bundle's `handler` on each event in a fresh Node process with only `env` set. */
 async function runBundle(bundle: string, events: unknown[], env: Record<string, string>): Promise<Json[]> {
@@ -382,10 +341,9 @@ describe("the bundle SST built for the function", () => {
     console.log(`function bundle: ${path.relative(process.cwd(), bundle)} (${statSync(bundle).size} bytes)`);
     statSync(`${bundle}.map`);
 
-    const event = graphqlEvent(JSON.stringify({ query: "{ __typename }" }));
+    const event = graphqlPostEvent({ query: "{ __typename }" });
     // A second copy of graphql in the bundle would mask yoga's own errors: a syntax error shows it.
-    const badQuery = JSON.stringify({ query: "{ __typename" });
-    const syntaxError = graphqlEvent(badQuery);
+    const syntaxError = graphqlPostEvent({ query: "{ __typename" });
     const [result, parseFailure] = await runBundle(bundle, [event, syntaxError], {
       // A clean Lambda-like environment: no credentials, only what the function is configured with.
       AWS_REGION: "us-east-1",
@@ -428,7 +386,7 @@ describe("the bundle SST built for the function", () => {
         .setExpirationTime("5m")
         .sign(privateKey);
       const call = (query: string, variables: Record<string, unknown> = {}) =>
-        graphqlEvent(JSON.stringify({ query, variables }), { authorization: `Bearer ${token}` });
+        graphqlPostEvent({ query, variables }, { token });
 
       const [created, listed] = await runBundle(
         bundle,
