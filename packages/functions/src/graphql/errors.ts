@@ -93,11 +93,7 @@ export function useErrorFormatter(options: { hideSuggestions: boolean }): Plugin
  */
 export function maskUnexpected(error: unknown): Error {
   if (error instanceof GraphQLError) {
-    const original = error.originalError;
-    if (!original || original instanceof GraphQLError) return withoutInternals(error);
-    if (original instanceof VisibleError) return formatError(error, undefined);
-    log.error("unexpected error", { fault: databaseFault(original), error: original });
-    return maskedError(error);
+    return isFromGraphQL(error) ? withoutInternals(error) : formatError(error, undefined);
   }
   log.error("unexpected error", { fault: databaseFault(error), error });
   return maskedError();

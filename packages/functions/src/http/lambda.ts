@@ -9,6 +9,7 @@ import { log } from "../log.ts";
 import {
   MAX_BODY_BYTES,
   REFUSAL_HEADERS,
+  UNEXPECTED_FAILURE_BODY,
   invalidUtf8,
   logRefusal,
   payloadTooLarge,
@@ -45,7 +46,7 @@ export function createLambdaHandler(yoga: NotesYoga) {
       return {
         statusCode: 500,
         headers: { ...REFUSAL_HEADERS },
-        body: JSON.stringify({ errors: [{ message: "Unexpected error." }] }),
+        body: UNEXPECTED_FAILURE_BODY,
       };
     }
   };

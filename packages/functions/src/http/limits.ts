@@ -1,3 +1,4 @@
+import { UNEXPECTED_MESSAGE } from "../graphql/errors.ts";
 import { elapsedMs, logRequest } from "../log.ts";
 
 /** Largest request body either runtime accepts (SPEC "Limits"); bigger ones get 413 unread. */
@@ -24,6 +25,9 @@ export const payloadTooLarge = refusal(
 export const invalidUtf8 = refusal(400, "BAD_REQUEST", "Request body is not valid UTF-8.");
 
 export const REFUSAL_HEADERS = { "content-type": "application/json; charset=utf-8" } as const;
+
+/** The body of a 500 for the rare failure outside yoga (a broken response stream). */
+export const UNEXPECTED_FAILURE_BODY = JSON.stringify({ errors: [{ message: UNEXPECTED_MESSAGE }] });
 
 /** The request's one log line, for a request a runtime refused before yoga saw it. */
 export function logRefusal(

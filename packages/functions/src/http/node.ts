@@ -6,6 +6,7 @@ import { log } from "../log.ts";
 import {
   MAX_BODY_BYTES,
   REFUSAL_HEADERS,
+  UNEXPECTED_FAILURE_BODY,
   invalidUtf8,
   logRefusal,
   payloadTooLarge,
@@ -43,7 +44,7 @@ export function createNodeListener(yoga: NotesYoga) {
       log.error("unexpected error", { requestId, error });
       if (!res.headersSent) {
         res.writeHead(500, { ...REFUSAL_HEADERS, "x-request-id": requestId });
-        res.end(JSON.stringify({ errors: [{ message: "Unexpected error." }] }));
+        res.end(UNEXPECTED_FAILURE_BODY);
       } else res.destroy();
     }
   };
