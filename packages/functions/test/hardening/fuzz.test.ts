@@ -1,7 +1,6 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { captureLogs } from "../../src/log.ts";
-import { CREATE, LIST, READ, UPDATE, expectData, leaksIn, rawRequest, startLocalApi, type LocalApi } from "./local-api.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { CREATE, LIST, READ, UPDATE, expectData, leaksIn, rawRequest, useLocalApi } from "./local-api.ts";
 
 /**
  * A seeded fuzzer over real HTTP: real operations and variables, mutated (query text spliced,
@@ -11,24 +10,17 @@ import { CREATE, LIST, READ, UPDATE, expectData, leaksIn, rawRequest, startLocal
 const SEED = Number(process.env.FUZZ_SEED ?? 20_241_124);
 const RUNS = Math.min(Number(process.env.FUZZ_RUNS ?? 300), 2_000);
 
-let api: LocalApi;
-let restoreLogs: () => void;
+const api = useLocalApi();
 let token: string;
 let noteId: string;
 
 beforeAll(async () => {
-  restoreLogs = captureLogs(() => {}, "SILENT");
-  api = await startLocalApi();
   token = await api.token("fuzz-user");
   const created = await rawRequest(api.url, {
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: CREATE, variables: { input: { content: "seed note" } } }),
   });
   noteId = expectData(created).createNote.id;
-});
-afterAll(async () => {
-  await api?.close();
-  restoreLogs?.();
 });
 
 interface Operation {

@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { serverAudits } from "graphql-http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryLimits } from "../../src/graphql/armor.ts";
 import { MAX_BODY_BYTES } from "../../src/http/limits.ts";
-import { captureLogs } from "../../src/log.ts";
 import {
   CREATE,
   READ,
@@ -13,22 +12,11 @@ import {
   leaksIn,
   postGraphQL,
   rawRequest,
-  startLocalApi,
-  type LocalApi,
+  useLocalApi,
 } from "./local-api.ts";
 
 /** Hostile requests against the real local server over HTTP: each is refused cleanly, never a 5xx. */
-let api: LocalApi;
-let restoreLogs: () => void;
-
-beforeAll(async () => {
-  restoreLogs = captureLogs(() => {}, "SILENT");
-  api = await startLocalApi();
-});
-afterAll(async () => {
-  await api?.close();
-  restoreLogs?.();
-});
+const api = useLocalApi();
 
 async function newUser() {
   const id = `hostile-${randomUUID()}`;

@@ -1,19 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { captureLogs } from "../../src/log.ts";
-import { CREATE, UPDATE, allNotes, expectData, postGraphQL, startLocalApi, type LocalApi } from "./local-api.ts";
+import { describe, expect, it } from "vitest";
+import { CREATE, UPDATE, allNotes, expectData, postGraphQL, useLocalApi } from "./local-api.ts";
 
 /** Concurrency over real HTTP on 127.0.0.1, bounded in count: nothing lost, nothing crossed. */
-let api: LocalApi;
-let restoreLogs: () => void;
-
-beforeAll(async () => {
-  restoreLogs = captureLogs(() => {}, "SILENT");
-  api = await startLocalApi();
-});
-afterAll(async () => {
-  await api?.close();
-  restoreLogs?.();
-});
+const api = useLocalApi();
 
 function percentile(values: number[], p: number) {
   const sorted = [...values].sort((a, b) => a - b);

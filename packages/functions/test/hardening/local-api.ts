@@ -2,7 +2,8 @@ import { request as httpRequest } from "node:http";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
+import { captureLogs } from "../../src/log.ts";
 import { mintDevToken } from "../../src/local/dev-issuer.ts";
 import { startLocalServer } from "../../src/local/server.ts";
 
@@ -29,6 +30,24 @@ export async function startLocalApi(): Promise<LocalApi> {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A suite's shared local server, started before its tests with logging silenced and stopped
+ * after them; the returned object is filled in by beforeAll.
+ */
+export function useLocalApi(): LocalApi {
+  const api = {} as LocalApi;
+  let restoreLogs: (() => void) | undefined;
+  beforeAll(async () => {
+    restoreLogs = captureLogs(() => {}, "SILENT");
+    Object.assign(api, await startLocalApi());
+  });
+  afterAll(async () => {
+    await api.close?.();
+    restoreLogs?.();
+  });
+  return api;
 }
 
 export interface HttpResult {
