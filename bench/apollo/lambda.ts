@@ -2,7 +2,7 @@ import { ApolloServer } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { handlers, startServerAndCreateLambdaHandler } from "@as-integrations/aws-lambda";
 import { VisibleError } from "@notes/core/errors";
-import { cognitoVerifierSettings, createTokenVerifier } from "@notes/functions/auth";
+import { cognitoVerifierFromEnv } from "@notes/functions/auth";
 import typeDefs from "../../schema.graphql";
 import { resolvers, type ApolloContext } from "./resolvers.ts";
 
@@ -10,15 +10,7 @@ import { resolvers, type ApolloContext } from "./resolvers.ts";
  * The baseline a user would pick instead: Apollo Server 5 on Lambda, SDL-first from the same
  * schema.graphql, the same core module and the same token verification as our handler.
  */
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-}
-
-const verifyAuthorization = createTokenVerifier(
-  cognitoVerifierSettings(requiredEnv("AUTH_ISSUER"), requiredEnv("AUTH_AUDIENCE")),
-);
+const verifyAuthorization = cognitoVerifierFromEnv();
 
 const server = new ApolloServer<ApolloContext>({
   typeDefs,

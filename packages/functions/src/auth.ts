@@ -38,6 +38,14 @@ export function cognitoVerifierSettings(issuer: string, audience: string): Token
   };
 }
 
+/** The Lambda's verifier: the Cognito pool and app client named by AUTH_ISSUER and AUTH_AUDIENCE. */
+export function cognitoVerifierFromEnv(env: NodeJS.ProcessEnv = process.env): VerifyAuthorization {
+  for (const name of ["AUTH_ISSUER", "AUTH_AUDIENCE"]) {
+    if (!env[name]) throw new Error(`${name} is not set`);
+  }
+  return createTokenVerifier(cognitoVerifierSettings(env.AUTH_ISSUER!, env.AUTH_AUDIENCE!));
+}
+
 /**
  * Turns an `Authorization` header into the caller, or null. Verified tokens are cached until
  * their `exp`, so a client's repeated requests pay for the signature check once.

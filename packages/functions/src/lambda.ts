@@ -1,13 +1,8 @@
-import { cognitoVerifierSettings, createTokenVerifier } from "./auth.ts";
+import { cognitoVerifierFromEnv } from "./auth.ts";
 import { createNotesYoga } from "./graphql/yoga.ts";
 import { createLambdaHandler } from "./http/lambda.ts";
 
-/** The one Lambda. Everything here runs once per cold start, not per request. */
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-}
+// The one Lambda. Everything at module level runs once per cold start, not per request.
 
 /** "true"/"false" (or 1/0); unset is undefined; anything else stops the cold start loudly. */
 function flagEnv(name: string): boolean | undefined {
@@ -22,9 +17,7 @@ function flagEnv(name: string): boolean | undefined {
 const protectedStage = flagEnv("PROTECTED_STAGE") ?? false;
 
 const yoga = createNotesYoga({
-  verifyAuthorization: createTokenVerifier(
-    cognitoVerifierSettings(requiredEnv("AUTH_ISSUER"), requiredEnv("AUTH_AUDIENCE")),
-  ),
+  verifyAuthorization: cognitoVerifierFromEnv(),
   protectedStage,
   introspection: flagEnv("INTROSPECTION") ?? !protectedStage,
   graphiql: flagEnv("GRAPHIQL") ?? !protectedStage,
