@@ -1,20 +1,12 @@
 import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
-import { configureDynamo, dynamo } from "@notes/core/dynamo";
-import { createTokenVerifier } from "@notes/functions/auth";
-import { devVerifierSettings } from "@notes/functions/local/dev-issuer";
+import { getNoteDirect } from "../direct-get.ts";
+import { serveUntilStopped, setUpBenchServer } from "./bench-server.ts";
 
 /**
  * The bare alternative to a GraphQL server: node:http, the same token verification, one GetItem
  * through the same DynamoDB client, a JSON response. No GraphQL, no Fetch API objects.
  */
-const settings = JSON.parse(process.env.BENCH_SERVER_SETUP!) as {
-  dataDir: string;
-  endpoint: string;
-  tableName: string;
-};
-configureDynamo({ tableName: settings.tableName, endpoint: settings.endpoint });
-const verifyAuthorization = createTokenVerifier(await devVerifierSettings(settings.dataDir));
+const { verifyAuthorization } = await setUpBenchServer();
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -30,17 +22,7 @@ const server = createServer(async (req, res) => {
       res.writeHead(401, { "content-type": "application/json" }).end('{"error":"unauthenticated"}');
       return;
     }
-    const { Item } = await dynamo.get({ Key: { userId: caller.id, noteId: String(variables?.id) } });
-    const note = Item
-      ? {
-          id: Item.noteId,
-          content: Item.content,
-          attachment: Item.attachment ?? null,
-          createdAt: Item.createdAt,
-          updatedAt: Item.updatedAt,
-          version: Item.version,
-        }
-      : null;
+    const note = await getNoteDirect(caller.id, String(variables?.id));
     const body = JSON.stringify({ data: { note } });
     res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
     res.end(body);
@@ -48,11 +30,4 @@ const server = createServer(async (req, res) => {
     res.writeHead(500).end();
   }
 });
-server.listen(0, "127.0.0.1", () => process.send!({ port: (server.address() as AddressInfo).port }));
-
-const stop = () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-};
-process.on("SIGTERM", stop);
-process.on("disconnect", stop);
+serveUntilStopped(server);
