@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { configureDynamo } from "@notes/core/dynamo";
+import type { Note } from "@notes/core/note";
 import { generateKeyPair, UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useEmbeddedTable } from "../../core/test/embedded-table.ts";
@@ -32,14 +33,6 @@ afterAll(async () => {
   restoreLogs?.();
 });
 
-interface Note {
-  id: string;
-  content: string;
-  attachment: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
 interface User {
   id: string;
   token: string;

@@ -2,6 +2,7 @@ import { request as httpRequest } from "node:http";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Note } from "@notes/core/note";
 import { afterAll, beforeAll, expect } from "vitest";
 import { captureLogs } from "../../src/log.ts";
 import { mintDevToken } from "../../src/local/dev-issuer.ts";
@@ -175,14 +176,8 @@ export const LIST = `query List($first: Int, $after: String) {
   notes(first: $first, after: $after) { edges { cursor node { ${NOTE_FIELDS} } } pageInfo { hasNextPage endCursor } }
 }`;
 
-export interface StoredNote {
-  id: string;
-  content: string;
-  attachment: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
+/** A note as the API returns it: the domain's shape. */
+export type StoredNote = Note;
 
 /** Every note of the caller, through the public paging API. */
 export async function allNotes(url: string, token: string, pageSize = 100): Promise<StoredNote[]> {
