@@ -99,6 +99,26 @@ describe("the request line", () => {
     }
   });
 
+  it("equals Powertools' line for values that need escaping or are left off", () => {
+    const cases: Partial<RequestLogFields>[] = [
+      { operationName: 'Quote"Back\\slash\nNew\u2028line', requestId: "id-\u0000-\ud83d\ude00" },
+      { operationName: "", requestId: "", userHash: "" },
+      { operationName: null, requestId: undefined, userHash: null, durationMs: null },
+      { errorCodes: ["A", 'B"', "\u00e9"], status: 413, method: "GET", durationMs: 0 },
+      { durationMs: 12345.67, errorCodes: [] },
+    ];
+    for (const overrides of cases) {
+      lines.length = 0;
+      logRequest({ ...fields, ...overrides });
+      log.info("graphql request", { ...fields, ...overrides });
+      const [fast, powertools] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      delete fast!.timestamp;
+      delete powertools!.timestamp;
+      expect(Object.keys(fast!)).toEqual(Object.keys(powertools!));
+      expect(fast).toEqual(powertools);
+    }
+  });
+
   it("falls back to Powertools for local-time timestamps", () => {
     vi.stubEnv("TZ", "Europe/Paris");
     lines.length = 0;

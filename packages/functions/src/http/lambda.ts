@@ -5,7 +5,7 @@ import type {
 } from "aws-lambda";
 import { isUtf8 } from "node:buffer";
 import { handleRuntimeRequest, type NotesYoga } from "../graphql/yoga.ts";
-import { log } from "../log.ts";
+import { flushLogs, log } from "../log.ts";
 import {
   MAX_BODY_BYTES,
   REFUSAL_HEADERS,
@@ -25,31 +25,44 @@ export function createLambdaHandler(yoga: NotesYoga) {
     event: APIGatewayProxyEventV2,
     context?: LambdaContext,
   ): Promise<APIGatewayProxyStructuredResultV2> {
-    const receivedAt = performance.now();
-    const requestId = event.requestContext.requestId ?? context?.awsRequestId;
-    const method = event.requestContext.http.method;
-    if (context) log.addLambdaContext(context);
-    const body = requestBody(event);
-    if (body === TOO_LARGE) return refuse(payloadTooLarge, requestId, method, receivedAt);
-    if (body === NOT_UTF8) return refuse(invalidUtf8, requestId, method, receivedAt);
     try {
-      const response = await handleRuntimeRequest(
-        yoga,
-        requestUrl(event),
-        { method, headers: requestHeaders(event), body: body as BodyInit | undefined },
-        { requestId, receivedAt },
-      );
-      return await toLambdaResult(response);
-    } catch (error) {
-      // yoga answers every GraphQL failure itself; this is a broken response stream at most.
-      log.error("unexpected error", { requestId, error });
-      return {
-        statusCode: 500,
-        headers: { ...REFUSAL_HEADERS },
-        body: UNEXPECTED_FAILURE_BODY,
-      };
+      return await handle(yoga, event, context);
+    } finally {
+      // Lambda may freeze the environment as soon as the result is returned.
+      flushLogs();
     }
   };
+}
+
+async function handle(
+  yoga: NotesYoga,
+  event: APIGatewayProxyEventV2,
+  context: LambdaContext | undefined,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const receivedAt = performance.now();
+  const requestId = event.requestContext.requestId ?? context?.awsRequestId;
+  const method = event.requestContext.http.method;
+  if (context) log.addLambdaContext(context);
+  const body = requestBody(event);
+  if (body === TOO_LARGE) return refuse(payloadTooLarge, requestId, method, receivedAt);
+  if (body === NOT_UTF8) return refuse(invalidUtf8, requestId, method, receivedAt);
+  try {
+    const response = await handleRuntimeRequest(
+      yoga,
+      requestUrl(event),
+      { method, headers: requestHeaders(event), body: body as BodyInit | undefined },
+      { requestId, receivedAt },
+    );
+    return await toLambdaResult(response);
+  } catch (error) {
+    // yoga answers every GraphQL failure itself; this is a broken response stream at most.
+    log.error("unexpected error", { requestId, error });
+    return {
+      statusCode: 500,
+      headers: { ...REFUSAL_HEADERS },
+      body: UNEXPECTED_FAILURE_BODY,
+    };
+  }
 }
 
 function refuse(

@@ -1,4 +1,4 @@
-import { log } from "../log.ts";
+import { flushLogs, log } from "../log.ts";
 import { startLocalServer } from "./server.ts";
 import { localSettingsFromEnv } from "./settings.ts";
 
@@ -28,6 +28,7 @@ async function stop(signal: string) {
   }, 10_000);
   timer.unref();
   await server.close();
+  flushLogs();
   process.stdout.write(`Stopped (${signal}).\n`);
   process.exit(0);
 }
