@@ -123,9 +123,16 @@ async function sequential(kinds: RequestKind[], rounds: number): Promise<Record<
   return samples;
 }
 
-/** Requests per second of note(id) from `concurrency` loops, each sequential, for `ms`. */
-async function throughput(concurrency: number, ms: number): Promise<number> {
+/** What a throughput run measured: requests per second, and this process's CPU time per request. */
+export interface Throughput {
+  rps: number;
+  cpuUsPerRequest: number;
+}
+
+/** note(id) from `concurrency` loops, each sequential, for `ms`. */
+async function throughput(concurrency: number, ms: number): Promise<Throughput> {
   const call = calls.get("note")!;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const deadline = started + ms;
   let completed = 0;
@@ -136,7 +143,9 @@ async function throughput(concurrency: number, ms: number): Promise<number> {
     }
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
-  return completed / ((performance.now() - started) / 1000);
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { rps: completed / seconds, cpuUsPerRequest: (cpu.user + cpu.system) / completed };
 }
 
 process.on("message", (request: ContenderRequest) => {

@@ -4,11 +4,12 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import type { NodeJSProps } from "sst/constructs";
 import { mintDevToken } from "@notes/functions/local/dev-issuer";
 import { LAMBDA_NODE_OPTIONS, lambdaNodejsProps } from "../stacks/lambda-bundle.ts";
 import { buildHelper, buildLikeSst, OUT_DIR, ROOT, SST_ESBUILD_VERSION, type Bundle } from "./build.ts";
 import { noteBody } from "./events.ts";
-import type { ContenderRequest, ContenderSetup, RequestKind } from "./contender.ts";
+import type { ContenderRequest, ContenderSetup, RequestKind, Throughput } from "./contender.ts";
 import { startIssuer } from "./issuer.ts";
 import { ask, startHelper, type Helper } from "./processes.ts";
 import { seedNotes } from "./seed.ts";
@@ -19,7 +20,11 @@ import { median, percentile, round } from "./stats.ts";
  * no-GraphQL floor and raw handlers, on the embedded DynamoDB (dynalite in its own process).
  */
 const { values: flags } = parseArgs({
-  options: { quick: { type: "boolean", default: false }, json: { type: "boolean", default: false } },
+  options: {
+    quick: { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+    layers: { type: "boolean", default: false },
+  },
 });
 const quick = flags.quick!;
 
@@ -30,6 +35,7 @@ const plan = quick
       list: { warmupBlocks: 2, blocks: 12, blockSize: 30, deepPage: 100 },
       rps: { concurrency: 10, rounds: 4, roundMs: 1_500 },
       http: { connections: 10, rounds: 4, seconds: 3, warmupSeconds: 2 },
+      layers: { concurrency: 10, rounds: 5, roundMs: 1_500 },
     }
   : {
       coldRuns: 20,
@@ -37,8 +43,11 @@ const plan = quick
       list: { warmupBlocks: 3, blocks: 30, blockSize: 40, deepPage: 100 },
       rps: { concurrency: 10, rounds: 8, roundMs: 2_500 },
       http: { connections: 10, rounds: 6, seconds: 5, warmupSeconds: 3 },
+      layers: { concurrency: 10, rounds: 10, roundMs: 2_000 },
     };
 const BIG_USER_NOTES = 50_000;
+/** SDL-first: schema.graphql goes into Apollo's bundle as a string, as an Apollo user would ship it. */
+const apolloBuild: NodeJSProps = { ...lambdaNodejsProps, loader: { ".graphql": "text" } };
 const TABLE = "notes-bench";
 
 const targets = {
@@ -61,30 +70,28 @@ const benchStarted = performance.now();
 let closeIssuer: (() => Promise<void>) | undefined;
 
 try {
-  const results = await run();
+  const results = flags.layers ? await runLayers() : await run();
   const json = JSON.stringify(results);
-  const file = quick ? path.join(OUT_DIR, "results-quick.json") : path.join(ROOT, "bench", "results.json");
+  const name = `${flags.layers ? "layers" : "results"}${quick ? "-quick" : ""}.json`;
+  const file = quick ? path.join(OUT_DIR, name) : path.join(ROOT, "bench", name);
   await writeFile(file, JSON.stringify(results, null, 2) + "\n");
   if (flags.json) process.stdout.write(json + "\n");
-  else process.stdout.write(table(results) + `\nWritten to ${path.relative(ROOT, file)}\n`);
+  else {
+    const printed = "layers" in results ? layersTable(results) : table(results);
+    process.stdout.write(printed + `\nWritten to ${path.relative(ROOT, file)}\n`);
+  }
 } finally {
   for (const helper of helpers.reverse()) await helper.stop();
   await closeIssuer?.();
 }
 
-async function run() {
+/**
+ * What every mode shares: dynalite in its own process, the loopback JWKS issuer, the seeded notes
+ * (25 for one user, `bigUserNotes` for another), the function's environment, and a way to start
+ * a contender process for a bundle.
+ */
+async function startWorld(bigUserNotes: number) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  progress(`building bundles with SST's esbuild ${SST_ESBUILD_VERSION} and stacks/lambda-bundle.ts`);
-  const ours = await buildLikeSst("ours", path.join(ROOT, "packages/functions/src/lambda.ts"));
-  const apollo = await buildLikeSst("apollo", path.join(ROOT, "bench/apollo/lambda.ts"), {
-    ...lambdaNodejsProps,
-    // SDL-first: schema.graphql goes into the bundle as a string, as an Apollo user would ship it.
-    loader: { ".graphql": "text" },
-  });
-  const floor = await buildLikeSst("floor", path.join(ROOT, "bench/floor/lambda.ts"));
-  const notesServer = await buildLikeSst("notes-http", path.join(ROOT, "bench/http/notes-server.ts"));
-  const rawServer = await buildLikeSst("raw-http", path.join(ROOT, "bench/http/raw-server.ts"));
-  const coldChild = await buildHelper("cold-start-child", path.join(ROOT, "bench/cold-start-child.ts"));
   const contenderFile = await buildHelper("contender", path.join(ROOT, "bench/contender.ts"));
 
   progress("starting dynalite (own process) and a loopback JWKS issuer");
@@ -97,9 +104,9 @@ async function run() {
   const issuer = await startIssuer();
   closeIssuer = issuer.close;
 
-  progress(`seeding 25 + ${BIG_USER_NOTES.toLocaleString("en")} notes with BatchWrite`);
+  progress(`seeding 25 + ${bigUserNotes.toLocaleString("en")} notes with BatchWrite`);
   const seedStarted = performance.now();
-  const seeded = await seedNotes(endpoint, TABLE, BIG_USER_NOTES);
+  const seeded = await seedNotes(endpoint, TABLE, bigUserNotes);
   progress(`seeded in ${Math.round(performance.now() - seedStarted)} ms`);
   const smallToken = await issuer.mint(seeded.small.userId);
   const bigToken = await issuer.mint(seeded.big.userId);
@@ -119,14 +126,7 @@ async function run() {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   };
 
-  const cold = await coldStarts(
-    coldChild,
-    { ours, apollo, floor },
-    lambdaEnv,
-    [smallToken, seeded.noteId],
-  );
-
-  progress("in-process measurements: one process per contender, blocks alternated");
+  /** One bundle (or "raw") in its own process, like one Lambda instance. */
   const contender = async (bundle: string) => {
     const setup: ContenderSetup = {
       bundle,
@@ -144,11 +144,83 @@ async function run() {
       sequential: (kinds: RequestKind[], rounds: number) =>
         ask<Record<string, number[]>>(helper, { op: "sequential", kinds, rounds } satisfies ContenderRequest, 300_000),
       throughput: (concurrency: number, ms: number) =>
-        ask<number>(helper, { op: "throughput", concurrency, ms } satisfies ContenderRequest, ms + 60_000),
+        ask<Throughput>(helper, { op: "throughput", concurrency, ms } satisfies ContenderRequest, ms + 60_000),
       prepare: (deepPage: number) => ask<boolean>(helper, { op: "prepare", deepPage } satisfies ContenderRequest, 300_000),
       stop: () => helper.stop(),
     };
   };
+  return { endpoint, seeded, smallToken, lambdaEnv, contender };
+}
+
+/**
+ * `--layers`: where a note(id) request's CPU goes, one layer at a time, each a bundle built like
+ * the Lambda and measured like rps_vs_apollo (10 concurrent loops, alternating rounds, first
+ * round dropped): the floor (token verification + GetItem, no GraphQL); + GraphQL execution
+ * (graphql-js `execute` on the Pothos schema); + yoga's envelop with the product's plugins; +
+ * yoga's HTTP layer and the Lambda adapter, which is the product's handler; Apollo beside them.
+ */
+async function runLayers() {
+  progress(`building bundles with SST's esbuild ${SST_ESBUILD_VERSION} and stacks/lambda-bundle.ts`);
+  const layers = [
+    ["floor", await buildLikeSst("floor", path.join(ROOT, "bench/floor/lambda.ts"))],
+    ["graphql_js_execute", await buildLikeSst("layer-graphql-js", path.join(ROOT, "bench/layers/graphql-js.ts"))],
+    ["yoga_envelop", await buildLikeSst("layer-envelop", path.join(ROOT, "bench/layers/envelop.ts"))],
+    ["ours", await buildLikeSst("ours", path.join(ROOT, "packages/functions/src/lambda.ts"))],
+    ["apollo", await buildLikeSst("apollo", path.join(ROOT, "bench/apollo/lambda.ts"), apolloBuild)],
+  ] as const;
+  const { contender } = await startWorld(25);
+  const sides = [];
+  for (const [name, bundle] of layers) sides.push({ name, side: await contender(bundle.file), rps: [] as number[], cpu: [] as number[] });
+  const { concurrency, rounds, roundMs } = plan.layers;
+  progress(`layers: ${sides.length} contenders, concurrency ${concurrency}, ${rounds} alternating rounds of ${roundMs} ms`);
+  // Round 0 warms every process up and is discarded; the order rotates every round.
+  for (let r = 0; r <= rounds; r++) {
+    for (let k = 0; k < sides.length; k++) {
+      const entry = sides[(r + k) % sides.length]!;
+      const got = await entry.side.throughput(concurrency, roundMs);
+      if (r === 0) continue;
+      entry.rps.push(got.rps);
+      entry.cpu.push(got.cpuUsPerRequest);
+    }
+  }
+  for (const { side } of sides) await side.stop();
+  const ours = sides.find((s) => s.name === "ours")!;
+  return {
+    layers: Object.fromEntries(
+      sides.map(({ name, rps, cpu }) => [
+        name,
+        {
+          rps: round(median(rps), 0),
+          cpu_us_per_request: round(median(cpu), 1),
+          // Paired round by round with ours, like rps_vs_apollo.
+          rps_vs_ours: round(median(rps.map((v, i) => v / ours.rps[i]!))),
+          cpu_vs_ours: round(median(cpu.map((v, i) => v / ours.cpu[i]!))),
+        },
+      ]),
+    ),
+    bundle_bytes: Object.fromEntries(layers.map(([name, bundle]) => [name, bundle.bytes])),
+    run: runInfo(),
+  };
+}
+
+async function run() {
+  progress(`building bundles with SST's esbuild ${SST_ESBUILD_VERSION} and stacks/lambda-bundle.ts`);
+  const ours = await buildLikeSst("ours", path.join(ROOT, "packages/functions/src/lambda.ts"));
+  const apollo = await buildLikeSst("apollo", path.join(ROOT, "bench/apollo/lambda.ts"), apolloBuild);
+  const floor = await buildLikeSst("floor", path.join(ROOT, "bench/floor/lambda.ts"));
+  const notesServer = await buildLikeSst("notes-http", path.join(ROOT, "bench/http/notes-server.ts"));
+  const rawServer = await buildLikeSst("raw-http", path.join(ROOT, "bench/http/raw-server.ts"));
+  const coldChild = await buildHelper("cold-start-child", path.join(ROOT, "bench/cold-start-child.ts"));
+  const { endpoint, seeded, smallToken, lambdaEnv, contender } = await startWorld(BIG_USER_NOTES);
+
+  const cold = await coldStarts(
+    coldChild,
+    { ours, apollo, floor },
+    lambdaEnv,
+    [smallToken, seeded.noteId],
+  );
+
+  progress("in-process measurements: one process per contender, blocks alternated");
   const oursProcess = await contender(ours.file);
   const apolloProcess = await contender(apollo.file);
   const rawProcess = await contender("raw");
@@ -181,6 +253,7 @@ async function run() {
 
   progress(`throughput: concurrency ${plan.rps.concurrency}, ${plan.rps.rounds} alternating rounds of ${plan.rps.roundMs} ms`);
   const rps = { ours: [] as number[], apollo: [] as number[], ratios: [] as number[] };
+  const cpu = { ours: [] as number[], apollo: [] as number[] };
   // Round 0 warms both up and is discarded.
   for (let r = 0; r <= plan.rps.rounds; r++) {
     const oursFirst = r % 2 === 0;
@@ -188,9 +261,11 @@ async function run() {
     const second = await (oursFirst ? apolloProcess : oursProcess).throughput(plan.rps.concurrency, plan.rps.roundMs);
     if (r === 0) continue;
     const [o, a] = oursFirst ? [first, second] : [second, first];
-    rps.ours.push(o);
-    rps.apollo.push(a);
-    rps.ratios.push(o / a);
+    rps.ours.push(o.rps);
+    rps.apollo.push(a.rps);
+    rps.ratios.push(o.rps / a.rps);
+    cpu.ours.push(o.cpuUsPerRequest);
+    cpu.apollo.push(a.cpuUsPerRequest);
   }
   for (const side of [oursProcess, apolloProcess, rawProcess]) await side.stop();
   const overhead = { handlerMs: summary(overheadSamples.ours), rawMs: summary(overheadSamples.raw), apolloMs: summary(overheadSamples.apollo) };
@@ -225,6 +300,8 @@ async function run() {
     rps: round(median(rps.ours), 0),
     apollo_rps: round(median(rps.apollo), 0),
     rps_vs_apollo: round(median(rps.ratios)),
+    cpu_us_per_request: round(median(cpu.ours), 1),
+    apollo_cpu_us_per_request: round(median(cpu.apollo), 1),
     http_rps: round(median(http.ours), 0),
     raw_http_rps: round(median(http.raw), 0),
     http_vs_raw: round(median(http.ratios)),
@@ -258,15 +335,19 @@ async function run() {
       http_ours: http.ours.map((v) => round(v, 0)),
       http_raw: http.raw.map((v) => round(v, 0)),
     },
-    run: {
-      mode: quick ? "quick" : "full",
-      date: new Date().toISOString(),
-      seconds: round((performance.now() - benchStarted) / 1000, 1),
-      machine: `${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`,
-      node: process.version,
-      esbuild: SST_ESBUILD_VERSION,
-      plan,
-    },
+    run: runInfo(),
+  };
+}
+
+function runInfo() {
+  return {
+    mode: quick ? "quick" : "full",
+    date: new Date().toISOString(),
+    seconds: round((performance.now() - benchStarted) / 1000, 1),
+    machine: `${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`,
+    node: process.version,
+    esbuild: SST_ESBUILD_VERSION,
+    plan,
   };
 }
 
@@ -383,6 +464,34 @@ async function httpComparison(
   return samples;
 }
 
+function layersTable(results: Awaited<ReturnType<typeof runLayers>>): string {
+  const labels: Record<string, string> = {
+    floor: "floor: token verification + GetItem",
+    graphql_js_execute: "+ graphql-js execute (Pothos schema)",
+    yoga_envelop: "+ yoga's envelop and the product's plugins",
+    ours: "+ yoga's HTTP layer + Lambda adapter (ours)",
+    apollo: "Apollo Server 5 Lambda",
+  };
+  const rows = Object.entries(results.layers).map(([name, layer]) => [
+    labels[name] ?? name,
+    String(layer.rps),
+    String(layer.cpu_us_per_request),
+    String(layer.rps_vs_ours),
+    String(layer.cpu_vs_ours),
+  ]);
+  const header = ["layer", "req/s", "CPU µs/req", "req/s ÷ ours", "CPU ÷ ours"];
+  const width = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(width[i]!) : c.padStart(width[i]!))).join("  ");
+  return [
+    `Notes API benchmark, layers (${results.run.mode}, ${results.run.date}, ${results.run.seconds} s)`,
+    results.run.machine + `, Node ${results.run.node}`,
+    "",
+    line(header),
+    "-".repeat(line(header).length),
+    ...rows.map(line),
+  ].join("\n");
+}
+
 function table(results: Awaited<ReturnType<typeof run>>): string {
   const rows: [string, string, string][] = [
     ["bundle_bytes", `${results.bundle_bytes.toLocaleString("en")} (Apollo ${results.apollo_bundle_bytes.toLocaleString("en")})`, "≤ 800,000"],
@@ -393,7 +502,7 @@ function table(results: Awaited<ReturnType<typeof run>>): string {
     ["overhead_added_ms", `${results.overhead_added_ms} (Apollo's ratio ${results.apollo_overhead_ratio})`, ""],
     ["list_scaling_ratio", `${results.list_scaling_ratio} (${results.list_big_p50_ms} ms vs ${results.list_small_p50_ms} ms)`, "≤ 1.1"],
     [`list page ${results.list_deep_page} ratio`, `${results.list_deep_ratio} (${results.list_deep_p50_ms} ms)`, ""],
-    ["rps_vs_apollo", `${results.rps_vs_apollo} (${results.rps} vs ${results.apollo_rps} req/s)`, "≥ 1.05"],
+    ["rps_vs_apollo", `${results.rps_vs_apollo} (${results.rps} vs ${results.apollo_rps} req/s; CPU ${results.cpu_us_per_request} vs ${results.apollo_cpu_us_per_request} µs/req)`, "≥ 1.05"],
     ["http_vs_raw", `${results.http_vs_raw} (${results.http_rps} vs ${results.raw_http_rps} req/s)`, "≥ 0.75"],
   ];
   const met = results.targets_met as Record<string, boolean>;
