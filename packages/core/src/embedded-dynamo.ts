@@ -18,9 +18,18 @@ export interface EmbeddedDynamo {
   close(): Promise<void>;
 }
 
+/** The data directory's database is open in another process (another local server, usually). */
+export class DataDirectoryInUseError extends Error {
+  override name = "DataDirectoryInUseError";
+  constructor(readonly path: string) {
+    super(`the database under ${path} is in use by another process`);
+  }
+}
+
 export async function startEmbeddedDynamo(
   options: { path?: string; port?: number; host?: string } = {},
 ): Promise<EmbeddedDynamo> {
+  if (options.path) await ensureNotLocked(options.path);
   const { default: dynalite } = await import("dynalite");
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0 });
   const host = options.host ?? "127.0.0.1";
@@ -42,6 +51,26 @@ export async function startEmbeddedDynamo(
       return closing;
     },
   };
+}
+
+/**
+ * dynalite opens its LevelDB lazily and, when another process holds the lock, throws
+ * "Database is closed" from inside its first request's callback: an uncaught exception with no
+ * hint of the cause. Opening the directory once first turns that into an error the caller sees.
+ */
+async function ensureNotLocked(path: string): Promise<void> {
+  const { Level } = await import("level");
+  const probe = new Level(path);
+  try {
+    await probe.open();
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code === "LEVEL_LOCKED") {
+      throw new DataDirectoryInUseError(path);
+    }
+    throw error;
+  } finally {
+    await probe.close();
+  }
 }
 
 /** Creates the notes table if it is missing and waits until it is ACTIVE. */

@@ -181,6 +181,37 @@ describe("local server (npm start)", () => {
     expect(stoppedAgain.code).toBe(0);
   });
 
+  it("a second npm start on the same data or port says why in one line and exits 1; the first keeps serving", async () => {
+    const first = await startServer(dataDir);
+    const otherDir = await mkdtemp(join(tmpdir(), "notes-e2e-other-"));
+    try {
+      const attempts = {
+        sameData: { PORT: "0", DATA_DIR: dataDir },
+        samePort: { PORT: new URL(first.url).port, DATA_DIR: otherDir },
+      };
+      const results: Record<string, { code: number | null; stdout: string; stderr: string }> = {};
+      for (const [name, env] of Object.entries(attempts)) {
+        const run = spawnScript("packages/functions/src/local/main.ts", [], { ...env, LOG_LEVEL: "WARN" });
+        const output = collect(run);
+        results[name] = { code: (await exited(run)).code, ...output() };
+      }
+      for (const result of Object.values(results)) {
+        expect(result.code).toBe(1);
+        expect(result.stdout).toBe("");
+        // No stack trace: Node's own warnings may be on stderr, but no "    at ..." frames.
+        expect(result.stderr).not.toMatch(/\n\s+at /);
+      }
+      expect(results.sameData!.stderr).toContain(`Another process (another npm start?) is using the data in ${dataDir}.`);
+      expect(results.sameData!.stderr).toContain("DATA_DIR=<another directory>");
+      expect(results.samePort!.stderr).toContain(`Port ${new URL(first.url).port} on localhost is already in use`);
+      expect(results.samePort!.stderr).toContain("PORT=<another port>");
+      expect((await gql(first.url, "{ __typename }")).body).toEqual({ data: { __typename: "Query" } });
+    } finally {
+      expect((await pressCtrlC(first)).code).toBe(0);
+      await rm(otherDir, { recursive: true, force: true });
+    }
+  });
+
   it("npm run token without a user id prints usage and exits 2", async () => {
     const run = spawnScript("packages/functions/src/local/token.ts", [], { DATA_DIR: dataDir });
     const output = collect(run);

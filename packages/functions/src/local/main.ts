@@ -1,11 +1,12 @@
+import { DataDirectoryInUseError } from "@notes/core/embedded-dynamo";
 import { flushLogs, log } from "../log.ts";
-import { startLocalServer } from "./server.ts";
-import { localSettingsFromEnv } from "./settings.ts";
+import { startLocalServer, type LocalServer } from "./server.ts";
+import { localSettingsFromEnv, type LocalSettings } from "./settings.ts";
 
 /** `npm start`: the API and GraphiQL on localhost, data under DATA_DIR, no AWS needed. */
 const started = performance.now();
 const settings = localSettingsFromEnv();
-const server = await startLocalServer(settings);
+const server = await startOrExplain(settings);
 
 process.stdout.write(
   [
@@ -34,3 +35,29 @@ async function stop(signal: string) {
 }
 process.on("SIGINT", () => void stop("SIGINT"));
 process.on("SIGTERM", () => void stop("SIGTERM"));
+
+/** The two ways a second `npm start` fails, said in one line with what to do, not as a stack trace. */
+async function startOrExplain(settings: LocalSettings): Promise<LocalServer> {
+  try {
+    return await startLocalServer(settings);
+  } catch (error) {
+    if (error instanceof DataDirectoryInUseError) {
+      return exit(
+        `Another process (another npm start?) is using the data in ${settings.dataDir}. ` +
+          "Stop it, or start this one with DATA_DIR=<another directory>.",
+      );
+    }
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      return exit(
+        `Port ${settings.port} on ${settings.host} is already in use (another npm start?). ` +
+          "Stop that process, or start this one with PORT=<another port>.",
+      );
+    }
+    throw error;
+  }
+}
+
+function exit(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
