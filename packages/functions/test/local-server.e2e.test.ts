@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -209,6 +209,23 @@ describe("local server (npm start)", () => {
     } finally {
       expect((await pressCtrlC(first)).code).toBe(0);
       await rm(otherDir, { recursive: true, force: true });
+    }
+  });
+
+  it("a bad PORT or an unusable DATA_DIR is one line on stderr and exit 1", async () => {
+    const aFile = join(dataDir, "not-a-directory");
+    await writeFile(aFile, "");
+    const cases = [
+      [{ PORT: "abc", DATA_DIR: dataDir }, 'Cannot start: PORT must be a port number, got "abc".\n'],
+      [{ PORT: "0", DATA_DIR: join(aFile, "data") }, `Cannot open the data in ${join(aFile, "data")}: `],
+    ] as const;
+    for (const [env, message] of cases) {
+      const run = spawnScript("packages/functions/src/local/main.ts", [], env);
+      const output = collect(run);
+      expect((await exited(run)).code).toBe(1);
+      expect(output().stdout).toBe("");
+      expect(output().stderr).toContain(message);
+      expect(output().stderr).not.toMatch(/\n\s+at /);
     }
   });
 

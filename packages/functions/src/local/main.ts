@@ -5,7 +5,7 @@ import { localSettingsFromEnv, type LocalSettings } from "./settings.ts";
 
 /** `npm start`: the API and GraphiQL on localhost, data under DATA_DIR, no AWS needed. */
 const started = performance.now();
-const settings = localSettingsFromEnv();
+const settings = settingsOrExplain();
 const server = await startOrExplain(settings);
 
 process.stdout.write(
@@ -36,25 +36,49 @@ async function stop(signal: string) {
 process.on("SIGINT", () => void stop("SIGINT"));
 process.on("SIGTERM", () => void stop("SIGTERM"));
 
-/** The two ways a second `npm start` fails, said in one line with what to do, not as a stack trace. */
+function settingsOrExplain(): LocalSettings {
+  try {
+    return localSettingsFromEnv();
+  } catch (error) {
+    return exit(`Cannot start: ${(error as Error).message}.`);
+  }
+}
+
+/**
+ * What a user can fix (a port or data directory in use or unusable) is said in one line with
+ * what to do, not as a stack trace; anything else is a bug and keeps its stack.
+ */
 async function startOrExplain(settings: LocalSettings): Promise<LocalServer> {
   try {
     return await startLocalServer(settings);
   } catch (error) {
-    if (error instanceof DataDirectoryInUseError) {
-      return exit(
-        `Another process (another npm start?) is using the data in ${settings.dataDir}. ` +
-          "Stop it, or start this one with DATA_DIR=<another directory>.",
-      );
-    }
-    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
-      return exit(
-        `Port ${settings.port} on ${settings.host} is already in use (another npm start?). ` +
-          "Stop that process, or start this one with PORT=<another port>.",
-      );
-    }
+    const explained = explainStartFailure(error, settings);
+    if (explained) return exit(explained);
     throw error;
   }
+}
+
+function explainStartFailure(error: unknown, settings: LocalSettings): string | undefined {
+  const { code, cause } = error as { code?: string; cause?: { message?: string } };
+  if (error instanceof DataDirectoryInUseError) {
+    return (
+      `Another process (another npm start?) is using the data in ${settings.dataDir}. ` +
+      "Stop it, or start this one with DATA_DIR=<another directory>."
+    );
+  }
+  if (code === "EADDRINUSE") {
+    return (
+      `Port ${settings.port} on ${settings.host} is already in use (another npm start?). ` +
+      "Stop that process, or start this one with PORT=<another port>."
+    );
+  }
+  if (code === "EADDRNOTAVAIL" || code === "EACCES") {
+    return `Cannot listen on ${settings.host}:${settings.port} (${code}). Set HOST and PORT to an address this machine has.`;
+  }
+  if (code === "LEVEL_DATABASE_NOT_OPEN") {
+    return `Cannot open the data in ${settings.dataDir}: ${cause?.message ?? code}. Set DATA_DIR to a writable directory.`;
+  }
+  return undefined;
 }
 
 function exit(message: string): never {
