@@ -212,7 +212,7 @@ describe("local server (npm start)", () => {
     }
   });
 
-  it("a bad PORT or an unusable DATA_DIR is one line on stderr and exit 1", async () => {
+  it("a bad PORT or an unusable DATA_DIR is one line on stderr and exit 1, for npm start and npm run token", async () => {
     const aFile = join(dataDir, "not-a-directory");
     await writeFile(aFile, "");
     const cases = [
@@ -227,6 +227,10 @@ describe("local server (npm start)", () => {
       expect(output().stderr).toContain(message);
       expect(output().stderr).not.toMatch(/\n\s+at /);
     }
+    const token = spawnScript("packages/functions/src/local/token.ts", ["alice"], { DATA_DIR: join(aFile, "data") });
+    const tokenOutput = collect(token);
+    expect((await exited(token)).code).toBe(1);
+    expect(tokenOutput()).toEqual({ stdout: "", stderr: expect.stringMatching(/^Cannot mint a token: ENOTDIR: .+\.\n$/) });
   });
 
   it("npm run token without a user id prints usage and exits 2", async () => {

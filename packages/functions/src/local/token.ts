@@ -7,4 +7,10 @@ if (!userId || userId.length > 256 || process.argv.length > 3) {
   process.stderr.write("Usage: npm run token -- <userId>\n");
   process.exit(2);
 }
-process.stdout.write((await mintDevToken(localSettingsFromEnv().dataDir, userId)) + "\n");
+try {
+  process.stdout.write((await mintDevToken(localSettingsFromEnv().dataDir, userId)) + "\n");
+} catch (error) {
+  // A bad PORT or an unusable DATA_DIR is the user's to fix: one line, as npm start says it.
+  process.stderr.write(`Cannot mint a token: ${(error as Error).message}.\n`);
+  process.exit(1);
+}
