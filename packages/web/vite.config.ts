@@ -11,7 +11,9 @@ const config: UserConfig = {
   server: {
     proxy: {
       "/graphql": LOCAL_API,
-      "/dev/sign-in": LOCAL_API,
+      // The API's dev sign-in answers only a page on its own origin: the Host the browser sent
+      // (Vite's) must reach it unchanged, where the shorthand would rewrite it to the API's.
+      "/dev/sign-in": { target: LOCAL_API, changeOrigin: false },
     },
   },
 };

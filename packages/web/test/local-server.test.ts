@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { createServer as createViteServer } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalServer, type LocalServer } from "@notes/functions/local/server";
 import { DEV_SIGN_IN_PATH, withLocalWebRoutes } from "@notes/functions/local/web-routes";
@@ -91,6 +92,28 @@ describe("POST /dev/sign-in on the local server", () => {
       expect(JSON.parse(response.body).error).toMatch(/userId must be/);
     }
     expect((await signIn(origin, { userId: "a".repeat(5_000) })).status).toBe(413);
+  });
+
+  it("signs in through Vite's dev server (npm run dev -w @notes/web), which proxies to it", async () => {
+    process.env.NOTES_API_ORIGIN = origin;
+    const vite = await createViteServer({
+      configFile: fileURLToPath(new URL("../vite.config.ts", import.meta.url)),
+      server: { host: "127.0.0.1", port: 0, strictPort: false, hmr: false },
+      logLevel: "silent",
+    });
+    try {
+      await vite.listen();
+      const viteOrigin = `http://127.0.0.1:${(vite.httpServer!.address() as AddressInfo).port}`;
+      // What the browser sends from the page Vite serves: its own origin.
+      const response = await signIn(viteOrigin, { userId: "carol" }, { origin: viteOrigin });
+      expect(response.status, response.body).toBe(200);
+      const { token } = JSON.parse(response.body) as { token: string };
+      const me = await typedClient(fetch, `${viteOrigin}/graphql`)(MeDocument, {}, token);
+      expect(me).toEqual({ status: 200, data: { me: { id: "carol" } } });
+    } finally {
+      await vite.close();
+      delete process.env.NOTES_API_ORIGIN;
+    }
   });
 
   it("leaves /graphql to the API", async () => {
