@@ -10,6 +10,13 @@ import type { TokenVerifierSettings } from "../auth.ts";
 export const DEV_ISSUER = "urn:notes:local-dev-issuer";
 export const DEV_AUDIENCE = "notes-local";
 const ALGORITHM = "ES256";
+export const MAX_DEV_USER_ID_LENGTH = 256;
+
+/** A user name for a dev token (sign-in form, `npm run token`): trimmed, 1 to 256 characters. */
+export function devUserId(input: string): string | null {
+  const trimmed = input.trim();
+  return trimmed.length > 0 && trimmed.length <= MAX_DEV_USER_ID_LENGTH ? trimmed : null;
+}
 const KEY_FILE = "dev-issuer-key.json";
 
 async function loadOrCreatePrivateJwk(dataDir: string): Promise<JWK> {

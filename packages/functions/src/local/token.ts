@@ -1,10 +1,11 @@
-import { mintDevToken } from "./dev-issuer.ts";
+import { devUserId, mintDevToken } from "./dev-issuer.ts";
 import { localSettingsFromEnv } from "./settings.ts";
 
 /** `npm run token -- <userId>`: prints a bearer token, alone on stdout, for the local server. */
-const userId = process.argv[2];
-if (!userId || userId.length > 256 || process.argv.length > 3) {
-  process.stderr.write("Usage: npm run token -- <userId>\n");
+// The same rule as the web app's dev sign-in: trimmed, 1 to 256 characters.
+const userId = process.argv.length === 3 ? devUserId(process.argv[2]!) : null;
+if (!userId) {
+  process.stderr.write("Usage: npm run token -- <userId>   (1 to 256 characters, not only whitespace)\n");
   process.exit(2);
 }
 try {

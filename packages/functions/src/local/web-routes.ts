@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { log } from "../log.ts";
-import { mintDevToken } from "./dev-issuer.ts";
+import { devUserId, MAX_DEV_USER_ID_LENGTH, mintDevToken } from "./dev-issuer.ts";
 
 // Local server only: the Lambda never imports this file, so neither route exists in AWS.
 
@@ -19,7 +19,6 @@ export interface LocalWebRoutesOptions {
 export const DEV_SIGN_IN_PATH = "/dev/sign-in";
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL("../../../web/dist/", import.meta.url));
 const MAX_SIGN_IN_BODY_BYTES = 4_096;
-const MAX_USER_ID_LENGTH = 256;
 /** localhost, *.localhost or an IP literal, with an optional port: names no one else can resolve to this machine. */
 const LOCAL_HOST = /^(localhost|[a-z0-9.-]+\.localhost|\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:.]+\])(:\d+)?$/i;
 
@@ -92,7 +91,7 @@ async function devSignIn(req: IncomingMessage, res: ServerResponse, dataDir: str
   const userId = userIdFrom(body);
   if (userId === null) {
     return sendJson(res, 400, {
-      error: `userId must be a string of 1 to ${MAX_USER_ID_LENGTH} characters, not only whitespace.`,
+      error: `userId must be a string of 1 to ${MAX_DEV_USER_ID_LENGTH} characters, not only whitespace.`,
     });
   }
   const token = await mintDevToken(dataDir, userId);
@@ -108,9 +107,7 @@ function userIdFrom(body: string): string | null {
     return null;
   }
   const userId = (parsed as { userId?: unknown } | null)?.userId;
-  if (typeof userId !== "string") return null;
-  const trimmed = userId.trim();
-  return trimmed.length > 0 && trimmed.length <= MAX_USER_ID_LENGTH ? trimmed : null;
+  return typeof userId === "string" ? devUserId(userId) : null;
 }
 
 async function readSmallBody(req: IncomingMessage, limit: number): Promise<string | null> {
