@@ -233,10 +233,15 @@ describe("local server (npm start)", () => {
     expect(tokenOutput()).toEqual({ stdout: "", stderr: expect.stringMatching(/^Cannot mint a token: ENOTDIR: .+\.\n$/) });
   });
 
-  it("npm run token without a user id prints usage and exits 2", async () => {
-    const run = spawnScript("packages/functions/src/local/token.ts", [], { DATA_DIR: dataDir });
-    const output = collect(run);
-    expect((await exited(run)).code).toBe(2);
-    expect(output()).toEqual({ stdout: "", stderr: "Usage: npm run token -- <userId>\n" });
+  it("npm run token without a usable user id prints usage and exits 2", async () => {
+    for (const args of [[], ["   "], ["x".repeat(257)], ["alice", "bob"]]) {
+      const run = spawnScript("packages/functions/src/local/token.ts", args, { DATA_DIR: dataDir });
+      const output = collect(run);
+      expect((await exited(run)).code, JSON.stringify(args)).toBe(2);
+      expect(output()).toEqual({
+        stdout: "",
+        stderr: "Usage: npm run token -- <userId>   (1 to 256 characters, not only whitespace)\n",
+      });
+    }
   });
 });

@@ -72,7 +72,7 @@ function explainStartFailure(error: unknown, settings: LocalSettings): string | 
       "Stop that process, or start this one with PORT=<another port>."
     );
   }
-  if (code === "EADDRNOTAVAIL" || code === "EACCES") {
+  if (code === "EADDRNOTAVAIL" || code === "EACCES" || code === "ENOTFOUND" || code === "EAI_AGAIN") {
     return `Cannot listen on ${settings.host}:${settings.port} (${code}). Set HOST and PORT to an address this machine has.`;
   }
   if (code === "LEVEL_DATABASE_NOT_OPEN") {

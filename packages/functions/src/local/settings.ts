@@ -9,14 +9,16 @@ export interface LocalSettings {
 }
 
 export function localSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalSettings {
-  const port = Number(env.PORT ?? 4000);
+  // An empty variable (`PORT= npm start`) counts as unset: Number("") would quietly be port 0,
+  // and resolve("") the current directory.
+  const port = Number(env.PORT?.trim() || 4000);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new Error(`PORT must be a port number, got "${env.PORT}"`);
   }
   return {
-    dataDir: resolve(env.DATA_DIR ?? ".data"),
+    dataDir: resolve(env.DATA_DIR?.trim() || ".data"),
     port,
-    host: env.HOST ?? "localhost",
+    host: env.HOST?.trim() || "localhost",
     tableName: env.NOTES_TABLE ?? "notes",
   };
 }

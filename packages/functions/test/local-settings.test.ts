@@ -1,0 +1,32 @@
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { localSettingsFromEnv } from "../src/local/settings.ts";
+
+describe("local server settings (README: Configuration)", () => {
+  it("defaults to port 4000 on localhost, data in .data, table notes", () => {
+    expect(localSettingsFromEnv({})).toEqual({
+      port: 4000,
+      host: "localhost",
+      dataDir: resolve(".data"),
+      tableName: "notes",
+    });
+  });
+
+  it("treats an empty variable as unset, not as port 0 or the current directory", () => {
+    expect(localSettingsFromEnv({ PORT: "", HOST: " ", DATA_DIR: "" })).toEqual(localSettingsFromEnv({}));
+  });
+
+  it("takes PORT=0 (a free port), HOST and DATA_DIR as given", () => {
+    expect(localSettingsFromEnv({ PORT: "0", HOST: "127.0.0.1", DATA_DIR: "/tmp/notes" })).toMatchObject({
+      port: 0,
+      host: "127.0.0.1",
+      dataDir: "/tmp/notes",
+    });
+  });
+
+  it("refuses a PORT that is not a port number", () => {
+    for (const port of ["abc", "-1", "65536", "80.5"]) {
+      expect(() => localSettingsFromEnv({ PORT: port })).toThrow(`PORT must be a port number, got "${port}"`);
+    }
+  });
+});
