@@ -162,16 +162,19 @@ export function flushLogs(): void {
 
 process.on("exit", flushLogs);
 
+const LEVELS: readonly string[] = ["DEBUG", "INFO", "WARN", "ERROR", "SILENT"];
+const requestedLevel = (
+  process.env.POWERTOOLS_LOG_LEVEL?.trim() ||
+  process.env.LOG_LEVEL?.trim() ||
+  "INFO"
+).toUpperCase();
+
 const logger = new NotesLogger({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "notes-api",
-  logLevel: parseLevel(process.env.POWERTOOLS_LOG_LEVEL ?? process.env.LOG_LEVEL),
+  logLevel: LEVELS.includes(requestedLevel) ? (requestedLevel as LogLevel) : "INFO",
 });
-
-function parseLevel(value: string | undefined): LogLevel {
-  const upper = (value ?? "INFO").toUpperCase();
-  return (["DEBUG", "INFO", "WARN", "ERROR", "SILENT"] as string[]).includes(upper)
-    ? (upper as LogLevel)
-    : "INFO";
+if (!LEVELS.includes(requestedLevel)) {
+  logger.warn(`log level "${requestedLevel}" is not one of ${LEVELS.join(", ")}; logging at INFO`);
 }
 
 export const log = {

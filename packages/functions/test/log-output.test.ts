@@ -89,6 +89,23 @@ describe("request lines on stdout", () => {
   });
 });
 
+describe("the log level", () => {
+  it("warns once, at start, when LOG_LEVEL is not a level, and logs at INFO", () => {
+    const logModule = path.join(path.dirname(fileURLToPath(import.meta.url)), "../src/log.ts");
+    const script = `const { log } = await import(${JSON.stringify(logModule)}); log.info("still logged"); log.debug("not logged");`;
+    const run = (level: string) =>
+      spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+        encoding: "utf8",
+        env: { ...process.env, POWERTOOLS_LOG_LEVEL: "", LOG_LEVEL: level, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+      });
+    const bogus = run("verbose");
+    expect(bogus.status, bogus.stderr).toBe(0);
+    expect(bogus.stderr).toContain('"message":"log level \\"VERBOSE\\" is not one of DEBUG, INFO, WARN, ERROR, SILENT; logging at INFO"');
+    expect(requestIds([bogus.stdout])).toEqual(["still logged"]);
+    for (const valid of ["", "info", " WARN "]) expect(run(valid).stderr).not.toContain("is not one of");
+  });
+});
+
 describe("at exit", () => {
   it("writes the lines still pending when the process exits", () => {
     const logModule = path.join(path.dirname(fileURLToPath(import.meta.url)), "../src/log.ts");
