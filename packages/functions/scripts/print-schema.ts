@@ -11,6 +11,7 @@ if (process.argv.includes("--check")) {
     process.stderr.write("schema.graphql is stale: run `npm run schema` and commit it.\n");
     process.exit(1);
   }
+  process.stdout.write("schema.graphql matches the code.\n");
 } else {
   await writeFile(target, sdl);
   process.stdout.write(`Wrote ${target}\n`);

@@ -132,7 +132,8 @@ describe("local server (npm start)", () => {
     const first = await startServer(dataDir);
     startupTimes.push({ readyMs: first.readyMs, wallMs: first.wallMs });
     expect(first.url).toMatch(/^http:\/\/localhost:\d+\/graphql$/);
-    expect(first.output().stdout).toContain("npm run token -- <userId>");
+    // Tokens are signed with a key in DATA_DIR: the hint names this server's directory.
+    expect(first.output().stdout).toContain(`Token:    DATA_DIR=${dataDir} npm run token -- <userId>`);
 
     // `npm run token -- alice`: the token alone on stdout.
     const tokenRun = spawnScript("packages/functions/src/local/token.ts", ["alice"], { DATA_DIR: dataDir });

@@ -14,7 +14,7 @@ process.stdout.write(
     `  GraphiQL: open ${server.url} in a browser`,
     `  Web app:  ${server.url.replace(/graphql$/, "")}`,
     `  Data:     ${settings.dataDir}`,
-    `  Token:    npm run token -- <userId>   (then send "Authorization: Bearer <token>")`,
+    `  Token:    ${tokenCommand(settings)}   (then send "Authorization: Bearer <token>")`,
     "",
   ].join("\n"),
 );
@@ -35,6 +35,12 @@ async function stop(signal: string) {
 }
 process.on("SIGINT", () => void stop("SIGINT"));
 process.on("SIGTERM", () => void stop("SIGTERM"));
+
+/** Tokens are signed with a key kept in DATA_DIR: a token command for another directory fails. */
+function tokenCommand(settings: LocalSettings): string {
+  const command = "npm run token -- <userId>";
+  return settings.dataDir === localSettingsFromEnv({}).dataDir ? command : `DATA_DIR=${settings.dataDir} ${command}`;
+}
 
 function settingsOrExplain(): LocalSettings {
   try {
