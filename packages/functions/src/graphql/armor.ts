@@ -1,13 +1,22 @@
 import { blockFieldSuggestionsPlugin } from "@escape.tech/graphql-armor-block-field-suggestions";
-import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
+import * as Note from "@notes/core/note";
 import {
+  getNamedType,
   GraphQLError,
+  isInterfaceType,
+  isObjectType,
+  Kind,
   NoSchemaIntrospectionCustomRule,
   parse,
+  type ASTVisitor,
+  type FieldNode,
+  type GraphQLNamedType,
+  type OperationDefinitionNode,
   type ParseOptions,
+  type SelectionSetNode,
   type Source,
   type ValidationContext,
 } from "graphql";
@@ -29,7 +38,11 @@ export const queryLimits = {
   maxDirectives: 50,
   /** Lexical tokens in the query text: bounds parsing before any other work. */
   maxTokens: 1_000,
-  /** graphql-armor's cost: objects 2, scalars 1, ×1.5 per level, × literal `first`. */
+  /**
+   * graphql-armor's cost formula and defaults (objects 2, scalars 1, ×1.5 per level, × `first`),
+   * with `first` read as the worst case: a variable counts as the largest page, an omitted `first`
+   * as its default page (armor counts both as 1, so `notes(first: $n)` was nearly free).
+   */
   maxCost: 5_000,
   /** Wall-clock budget for executing one operation (below the Lambda's 10 s timeout). */
   executionTimeoutMs: 8_000,
@@ -43,7 +56,7 @@ export function armorPlugins(options: { hideSuggestions: boolean; introspection:
     maxAliasesPlugin({ n: queryLimits.maxAliases, ...rejected }),
     maxDepthPlugin({ n: queryLimits.maxDepth, ...rejected }),
     maxDirectivesPlugin({ n: queryLimits.maxDirectives, ...rejected }),
-    costLimitPlugin({ maxCost: queryLimits.maxCost, ...rejected }),
+    useCostLimit(queryLimits.maxCost),
   ];
   if (!options.introspection) plugins.push(useNoIntrospection());
   if (options.hideSuggestions) plugins.push(blockFieldSuggestionsPlugin());
@@ -72,6 +85,80 @@ function useMaxTokens(maxTokens: number): Plugin {
       setParseFn(parseWithLimit);
     },
   };
+}
+
+const COST = { object: 2, scalar: 1, depthFactor: 1.5 } as const;
+
+/**
+ * graphql-armor's cost limit (same formula, message and defaults), except for two things armor
+ * gets wrong for this API. What a list field's `first`/`last` multiplies by: validation results
+ * are cached per document, before variables are known, so the bound must hold for any variables;
+ * a variable counts as the largest page the API serves, an omitted argument as its schema default
+ * (armor counts both as 1). And fragments cost what their fields would cost written in place
+ * (armor charges each spread an extra level, which would refuse the web app's own page query once
+ * its `$first` counts as 100).
+ */
+function useCostLimit(maxCost: number): Plugin {
+  const rule = (context: ValidationContext): ASTVisitor => ({
+    OperationDefinition(operation) {
+      const cost = operationCost(context, operation);
+      if (cost > maxCost) {
+        // Fragment fan-outs reach costs like 7e21; "over 10^12" reads better than exponent notation.
+        const found = cost > 1e12 ? "over 10^12" : String(Math.round(cost * 10) / 10);
+        reportValidationError(context, new GraphQLError(`Query Cost limit of ${maxCost} exceeded, found ${found}.`));
+      }
+    },
+  });
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(rule);
+    },
+  };
+}
+
+function operationCost(context: ValidationContext, operation: OperationDefinitionNode): number {
+  const schema = context.getSchema();
+  const fragmentCosts = new Map<string, number>();
+  /** What a selection set's fields cost one level down, fragments counted as if written in place. */
+  const selectionsCost = (selectionSet: SelectionSetNode, type: GraphQLNamedType | undefined): number => {
+    let cost = 0;
+    for (const child of selectionSet.selections) {
+      if (child.kind === Kind.FIELD) cost += COST.depthFactor * fieldCost(child, type);
+      else if (child.kind === Kind.INLINE_FRAGMENT) {
+        const condition = child.typeCondition && schema.getType(child.typeCondition.name.value);
+        cost += selectionsCost(child.selectionSet, condition ?? type);
+      } else {
+        const name = child.name.value;
+        if (!fragmentCosts.has(name)) {
+          fragmentCosts.set(name, 0); // a cycle adds nothing; NoFragmentCycles rejects it anyway
+          const fragment = context.getFragment(name);
+          const condition = fragment && schema.getType(fragment.typeCondition.name.value);
+          fragmentCosts.set(name, fragment ? selectionsCost(fragment.selectionSet, condition ?? undefined) : 0);
+        }
+        cost += fragmentCosts.get(name)!;
+      }
+    }
+    return cost;
+  };
+  const fieldCost = (node: FieldNode, parentType: GraphQLNamedType | undefined): number => {
+    // Introspection is exempt, as in armor (and off in protected stages).
+    if (node.name.value === "__schema") return 0;
+    if (!node.selectionSet) return COST.scalar;
+    const field =
+      parentType && (isObjectType(parentType) || isInterfaceType(parentType))
+        ? parentType.getFields()[node.name.value]
+        : undefined;
+    const given = node.arguments?.find((arg) => arg.name.value === "first" || arg.name.value === "last");
+    const declared = field?.args.find((arg) => arg.name === "first" || arg.name === "last");
+    let multiplier = 1;
+    if (given?.value.kind === Kind.INT) multiplier = Math.max(1, parseInt(given.value.value, 10));
+    else if (given?.value.kind === Kind.VARIABLE) multiplier = Note.limits.pageSizeMax;
+    else if (!given && typeof declared?.defaultValue === "number") multiplier = declared.defaultValue;
+    return (COST.object + selectionsCost(node.selectionSet, field && getNamedType(field.type))) * multiplier;
+  };
+  const root = schema.getRootType(operation.operation) ?? undefined;
+  // The operation's own fields are not multiplied by the depth factor (armor's rule).
+  return selectionsCost(operation.selectionSet, root) / COST.depthFactor;
 }
 
 function useNoIntrospection(): Plugin {

@@ -140,7 +140,7 @@ describe("query shape limits (graphql-armor)", () => {
     expect(performance.now() - started).toBeLessThan(2_000);
     expectRefused(result, "GRAPHQL_VALIDATION_FAILED", { status: 400 });
     const messages = result.json.errors.map((e: { message: string }) => e.message);
-    expect(messages).toContainEqual(expect.stringMatching(/^Query Cost limit of 5000 exceeded, found \d+(\.\d+)?\.$/));
+    expect(messages).toContainEqual(expect.stringMatching(/^Query Cost limit of 5000 exceeded, found (\d+(\.\d+)?|over 10\^12)\.$/));
   });
 
   it("refuses two full pages of 100 notes in one request by cost", async () => {
@@ -149,6 +149,29 @@ describe("query shape limits (graphql-armor)", () => {
       status: 400,
     });
     expect(error.message).toBe("Query Cost limit of 5000 exceeded, found 7900.");
+  });
+
+  it("counts a page size given as a variable as the largest page, and an omitted one as the default", async () => {
+    const page = (first: string) =>
+      `notes${first} { edges { cursor node { id content attachment createdAt updatedAt version } } pageInfo { hasNextPage endCursor } }`;
+    // 15 aliased pages whose size is a variable: armor counted each as 1 note.
+    const aliased = Array.from({ length: 15 }, (_, i) => `a${i}: ${page("(first: $f)")}`).join(" ");
+    const byVariable = await postGraphQL(api.url, `query($f: Int) { ${aliased} }`, { f: 1 });
+    const error = expectRefused(byVariable, "GRAPHQL_VALIDATION_FAILED", { status: 400 });
+    expect(error.message).toBe("Query Cost limit of 5000 exceeded, found 59250.");
+    const twoVariablePages = await postGraphQL(api.url, `query($f: Int) { a: ${page("(first: $f)")} b: ${page("(first: $f)")} }`, { f: 1 });
+    expect(expectRefused(twoVariablePages, "GRAPHQL_VALIDATION_FAILED", { status: 400 }).message).toBe(
+      "Query Cost limit of 5000 exceeded, found 7900.",
+    );
+    // One page by variable is the web app's own query shape, and six default pages (20 each) fit.
+    const user = await newUser();
+    expectData(await postGraphQL(api.url, `query($f: Int) { ${page("(first: $f)")} }`, { f: 100 }, { token: user.token }));
+    const sixDefault = Array.from({ length: 6 }, (_, i) => `d${i}: ${page("")}`).join(" ");
+    expectData(await postGraphQL(api.url, `{ ${sixDefault} }`, undefined, { token: user.token }));
+    const sevenDefault = Array.from({ length: 7 }, (_, i) => `d${i}: ${page("")}`).join(" ");
+    expect(expectRefused(await postGraphQL(api.url, `{ ${sevenDefault} }`), "GRAPHQL_VALIDATION_FAILED", { status: 400 }).message).toBe(
+      "Query Cost limit of 5000 exceeded, found 5530.",
+    );
   });
 
   it("accepts a full page of 100 notes with every field (the heaviest real query)", async () => {
