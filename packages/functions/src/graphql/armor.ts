@@ -53,6 +53,7 @@ export function armorPlugins(options: { hideSuggestions: boolean; introspection:
   const rejected = { propagateOnRejection: false, onReject: [reportValidationError] };
   const plugins: Plugin[] = [
     useMaxTokens(queryLimits.maxTokens),
+    useKnownOperationTypes(),
     maxAliasesPlugin({ n: queryLimits.maxAliases, ...rejected }),
     maxDepthPlugin({ n: queryLimits.maxDepth, ...rejected }),
     maxDirectivesPlugin({ n: queryLimits.maxDirectives, ...rejected }),
@@ -159,6 +160,28 @@ function operationCost(context: ValidationContext, operation: OperationDefinitio
   const root = schema.getRootType(operation.operation) ?? undefined;
   // The operation's own fields are not multiplied by the depth factor (armor's rule).
   return selectionsCost(operation.selectionSet, root) / COST.depthFactor;
+}
+
+/**
+ * graphql-js 16 validates a `subscription` (or a `mutation`) against a schema without that root
+ * type and fails only at execution, with an error no code is attached to. This schema has no
+ * subscriptions: say so at validation, where it becomes GRAPHQL_VALIDATION_FAILED with a 400.
+ */
+export function useKnownOperationTypes(): Plugin {
+  const rule = (context: ValidationContext): ASTVisitor => ({
+    OperationDefinition(operation) {
+      if (!context.getSchema().getRootType(operation.operation)) {
+        context.reportError(
+          new GraphQLError(`The schema has no ${operation.operation} operations.`, { nodes: operation }),
+        );
+      }
+    },
+  });
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(rule);
+    },
+  };
 }
 
 function useNoIntrospection(): Plugin {

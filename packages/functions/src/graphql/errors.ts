@@ -87,6 +87,42 @@ export function useErrorFormatter(options: { hideSuggestions: boolean }): Plugin
 }
 
 /**
+ * yoga's GET (and form-encoded POST) parser runs JSON.parse on the `variables` and `extensions`
+ * parameters and lets a SyntaxError through, which would be masked as a server fault (200,
+ * INTERNAL_SERVER_ERROR, an ERROR log line). Malformed JSON is the client's: 400 BAD_REQUEST, as
+ * for a malformed POST body. The JSON body parser (the hot path) is left alone: yoga already
+ * answers it so.
+ */
+export function useParameterJsonErrors(): Plugin {
+  const asBadRequest = (error: unknown): never => {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new GraphQLError("The variables or extensions parameter is not valid JSON.", {
+      extensions: { http: { status: 400 }, code: "BAD_REQUEST" },
+    });
+  };
+  return {
+    onRequestParse({ request, requestParser, setRequestParser }) {
+      if (!requestParser) return;
+      const contentType = request.headers.get("content-type") ?? "";
+      if (request.method !== "GET" && !contentType.startsWith("application/x-www-form-urlencoded")) return;
+      setRequestParser((parsed: Request) => {
+        try {
+          const params = requestParser(parsed);
+          // The form parser reads the body first: a promise (whatwg-node's, not always a native one).
+          return isThenable(params) ? Promise.resolve(params).catch(asBadRequest) : params;
+        } catch (error) {
+          return asBadRequest(error);
+        }
+      });
+    },
+  };
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
+}
+
+/**
  * yoga's own masking hook, for failures outside execution (request parsing, the context
  * factory): the same masked shape, logged the same way. Details yoga would attach to a
  * client error (`originalError`: the JSON parser's message) are dropped.

@@ -10,7 +10,7 @@ import { getOperationAST, type ExecutionResult } from "graphql";
 import type { VerifyAuthorization } from "../auth.ts";
 import type { Context } from "./context.ts";
 import { armorPlugins, queryLimits, useExecutionTimeout } from "./armor.ts";
-import { maskUnexpected, useErrorFormatter } from "./errors.ts";
+import { maskUnexpected, useErrorFormatter, useParameterJsonErrors } from "./errors.ts";
 import { schema } from "./schema.ts";
 import { elapsedMs, log, logRequest } from "../log.ts";
 
@@ -78,6 +78,7 @@ export function createNotesYoga(options: NotesYogaOptions): NotesYoga {
       useRequestLog(),
       ...armorPlugins({ hideSuggestions, introspection }),
       useErrorFormatter({ hideSuggestions }),
+      useParameterJsonErrors(),
       useExecutionTimeout(options.executionTimeoutMs ?? queryLimits.executionTimeoutMs),
     ],
   });

@@ -24,6 +24,9 @@ export const payloadTooLarge = refusal(
 /** JSON text must be UTF-8 (RFC 8259); decoding invalid bytes would silently alter content. */
 export const invalidUtf8 = refusal(400, "BAD_REQUEST", "Request body is not valid UTF-8.");
 
+/** A Host header no URL can be built from (`[bad`): the request names no resource. */
+export const invalidHost = refusal(400, "BAD_REQUEST", "The Host header is not a valid host.");
+
 export const REFUSAL_HEADERS = { "content-type": "application/json; charset=utf-8" } as const;
 
 /** The body of a 500 for the rare failure outside yoga (a broken response stream). */

@@ -7,6 +7,7 @@ import {
   MAX_BODY_BYTES,
   REFUSAL_HEADERS,
   UNEXPECTED_FAILURE_BODY,
+  invalidHost,
   invalidUtf8,
   logRefusal,
   payloadTooLarge,
@@ -30,17 +31,19 @@ export function createNodeListener(yoga: NotesYoga) {
       const body = declared > MAX_BODY_BYTES ? TOO_LARGE : await readBody(req);
       if (body === TOO_LARGE) return refuse(req, res, payloadTooLarge, requestId, receivedAt);
       if (body && !isUtf8(body)) return refuse(req, res, invalidUtf8, requestId, receivedAt);
-      const host = req.headers.host ?? "localhost";
+      const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`;
+      if (!URL.canParse(url)) return refuse(req, res, invalidHost, requestId, receivedAt);
       const response = await handleRuntimeRequest(
         yoga,
-        `http://${host}${req.url ?? "/"}`,
+        url,
         { method: req.method, headers: requestHeaders(req), body: body as BodyInit | undefined },
         { requestId, receivedAt },
       );
       await writeResponse(res, response, requestId);
     } catch (error) {
       // Only socket-level failures land here (the client went away); GraphQL errors are a Response.
-      if (req.destroyed || res.destroyed) return;
+      // (Not req.destroyed: a request whose body was read to the end is destroyed too.)
+      if (res.destroyed || res.socket?.destroyed) return;
       log.error("unexpected error", { requestId, error });
       if (!res.headersSent) {
         res.writeHead(500, { ...REFUSAL_HEADERS, "x-request-id": requestId });

@@ -333,6 +333,45 @@ describe("request content", () => {
     expect(await allNotes(api.url, user.token)).toEqual([]);
   });
 
+  it("answers malformed JSON in GET or form-encoded variables/extensions with 400 BAD_REQUEST", async () => {
+    const url = new URL(api.url);
+    for (const params of ["variables=notjson", "variables=%7B%22a%22%3A", "extensions=%7B"]) {
+      url.search = `query=%7Bme%7Bid%7D%7D&${params}`;
+      const result = await rawRequest(url.href, { method: "GET", headers: { accept: "application/graphql-response+json" } });
+      expect(result.status, params).toBe(400);
+      expect(result.json.errors[0].extensions, params).toEqual({ code: "BAD_REQUEST" });
+      expect(result.json.errors[0].message).toBe("The variables or extensions parameter is not valid JSON.");
+    }
+    const form = await rawRequest(api.url, {
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/graphql-response+json" },
+      body: "query=%7Bme%7Bid%7D%7D&variables=%7Bbroken",
+    });
+    expect(form.status).toBe(400);
+    expect(form.json.errors[0].extensions).toEqual({ code: "BAD_REQUEST" });
+  });
+
+  it("refuses a subscription (the schema has none) with GRAPHQL_VALIDATION_FAILED", async () => {
+    const error = expectRefused(await postGraphQL(api.url, "subscription { me { id } }"), "GRAPHQL_VALIDATION_FAILED", {
+      status: 400,
+    });
+    expect(error.message).toBe("The schema has no subscription operations.");
+  });
+
+  it("answers a Host header no URL can be made of with 400, for GET and for POST with a body", async () => {
+    for (const method of ["GET", "POST"]) {
+      const result = await rawRequest(api.url, {
+        method,
+        headers: { host: "[bad", ...JSON_HEADERS },
+        body: method === "POST" ? JSON.stringify({ query: "{ me { id } }" }) : undefined,
+      });
+      expect(result.status, method).toBe(400);
+      expect(result.json.errors[0]).toEqual({
+        message: "The Host header is not a valid host.",
+        extensions: { code: "BAD_REQUEST" },
+      });
+    }
+  });
+
   it("refuses an unknown operation name with yoga's OPERATION_RESOLUTION_FAILURE", async () => {
     const result = await postGraphQL(api.url, "query A { me { id } } query B { me { id } }", undefined, {
       operationName: "C".repeat(5_000),
