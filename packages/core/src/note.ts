@@ -56,6 +56,8 @@ interface NoteItem {
 }
 
 const ULID_PATTERN = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+/** JavaScript's \s and trim() miss U+0085 (NEL), which Unicode counts as white space. */
+const ONLY_WHITESPACE = /^[\s\u0085]*$/;
 const CURSOR_PREFIX = "note:";
 const nextUlid = monotonicFactory();
 
@@ -119,8 +121,10 @@ export async function update(userId: string, input: UpdateInput): Promise<Note> 
   if (input.content !== undefined) checkContent(input.content);
   checkAttachment(input.attachment);
   const expected = input.expectedVersion;
-  if (expected != null && (!Number.isInteger(expected) || expected < 1)) {
-    throw new VisibleError("BAD_USER_INPUT", '"expectedVersion" must be a positive integer.', {
+  // Any integer is a version the caller may believe in; 0 or -1 is never the stored one, so, like
+  // every other wrong version, it is a CONFLICT (SPEC), decided by the condition below.
+  if (expected != null && !Number.isSafeInteger(expected)) {
+    throw new VisibleError("BAD_USER_INPUT", '"expectedVersion" must be an integer.', {
       field: "expectedVersion",
     });
   }
@@ -216,7 +220,7 @@ function checkContent(content: string | null | undefined): asserts content is st
     throw new VisibleError("BAD_USER_INPUT", '"content" must be a string.', { field: "content" });
   }
   checkText("content", content, limits.contentMaxChars);
-  if (content.trim().length === 0) {
+  if (ONLY_WHITESPACE.test(content)) {
     throw new VisibleError("BAD_USER_INPUT", '"content" must not be empty or only whitespace.', {
       field: "content",
     });

@@ -349,7 +349,13 @@ describe("Note.update", () => {
     await expectUpdateRefused(userId, { id: note.id, expectedVersion: 1 }, "BAD_USER_INPUT");
   });
 
-  it.each([0, -1, 1.5, Number.NaN])("refuses expectedVersion %s", async (expectedVersion) => {
+  it.each([0, -1])("answers expectedVersion %s (never a stored version) with CONFLICT", async (expectedVersion) => {
+    const { userId, note } = await ownedNote();
+    const error = await expectUpdateRefused(userId, { id: note.id, content: "x", expectedVersion }, "CONFLICT");
+    expect(error.details).toEqual({ currentVersion: 1 });
+  });
+
+  it.each([1.5, Number.NaN, 2 ** 53])("refuses expectedVersion %s, which is not an integer version", async (expectedVersion) => {
     const { userId, note } = await ownedNote();
     const error = await expectUpdateRefused(
       userId,
@@ -362,6 +368,7 @@ describe("Note.update", () => {
   it.each([
     ["empty content", { content: "" }],
     ["whitespace content", { content: "   \n\t" }],
+    ["content of U+0085 (NEL) and U+3000", { content: "\u0085\u3000" }],
     ["content of 50,001 characters", { content: "a".repeat(MAX_CONTENT + 1) }],
     ["content of 50,001 emoji", { content: EMOJI.repeat(MAX_CONTENT + 1) }],
     ["content with an unpaired surrogate", { content: "\uD800" }],

@@ -364,11 +364,22 @@ describe("validation writes nothing", () => {
     ["content of 50,001 characters", { content: "x".repeat(LIMIT + 1) }],
     ["whitespace-only content", { content: "   " }],
     ["an attachment of 1,025 characters", { attachment: "a".repeat(ATTACHMENT_LIMIT + 1) }],
-    ["a non-positive expectedVersion", { content: "ok", expectedVersion: 0 }],
+    ["content of only U+0085 (NEL) and other Unicode spaces", { content: "\u0085\u3000\u0085 " }],
   ])("updateNote refuses %s", async (_label, input) => {
     const user = await newUser();
     const note = await createNote(user, { content: "original" });
     expectError(await gql(UPDATE, { input: { id: note.id, ...input } }, { token: user.token }), "BAD_USER_INPUT");
+    expect(await readNote(user, note.id)).toEqual(note);
+  });
+
+  it.each([0, -1])("answers expectedVersion %i, never a stored version, with CONFLICT and writes nothing", async (expectedVersion) => {
+    const user = await newUser();
+    const note = await createNote(user, { content: "original" });
+    const error = expectError(
+      await gql(UPDATE, { input: { id: note.id, content: "ok", expectedVersion } }, { token: user.token }),
+      "CONFLICT",
+    );
+    expect(error.extensions).toMatchObject({ currentVersion: 1 });
     expect(await readNote(user, note.id)).toEqual(note);
   });
 
