@@ -100,7 +100,7 @@ const COST = { object: 2, scalar: 1, depthFactor: 1.5 } as const;
  * its `$first` counts as 100).
  */
 function useCostLimit(maxCost: number): Plugin {
-  const rule = (context: ValidationContext): ASTVisitor => ({
+  return useValidationRule((context) => ({
     OperationDefinition(operation) {
       const cost = operationCost(context, operation);
       if (cost > maxCost) {
@@ -109,12 +109,7 @@ function useCostLimit(maxCost: number): Plugin {
         reportValidationError(context, new GraphQLError(`Query Cost limit of ${maxCost} exceeded, found ${found}.`));
       }
     },
-  });
-  return {
-    onValidate({ addValidationRule }) {
-      addValidationRule(rule);
-    },
-  };
+  }));
 }
 
 function operationCost(context: ValidationContext, operation: OperationDefinitionNode): number {
@@ -168,7 +163,7 @@ function operationCost(context: ValidationContext, operation: OperationDefinitio
  * subscriptions: say so at validation, where it becomes GRAPHQL_VALIDATION_FAILED with a 400.
  */
 export function useKnownOperationTypes(): Plugin {
-  const rule = (context: ValidationContext): ASTVisitor => ({
+  return useValidationRule((context) => ({
     OperationDefinition(operation) {
       if (!context.getSchema().getRootType(operation.operation)) {
         context.reportError(
@@ -176,18 +171,18 @@ export function useKnownOperationTypes(): Plugin {
         );
       }
     },
-  });
-  return {
-    onValidate({ addValidationRule }) {
-      addValidationRule(rule);
-    },
-  };
+  }));
 }
 
 function useNoIntrospection(): Plugin {
+  return useValidationRule(NoSchemaIntrospectionCustomRule);
+}
+
+/** A validation rule as a plugin (yoga caches validation per document, rules included). */
+function useValidationRule(rule: (context: ValidationContext) => ASTVisitor): Plugin {
   return {
     onValidate({ addValidationRule }) {
-      addValidationRule(NoSchemaIntrospectionCustomRule);
+      addValidationRule(rule);
     },
   };
 }
