@@ -7,7 +7,8 @@ import type { Context as LambdaContext } from "aws-lambda";
  * and the local server alike (level, message, timestamp, service, sampling_rate, then fields).
  * POWERTOOLS_LOG_LEVEL (or LOG_LEVEL) sets the threshold; POWERTOOLS_SERVICE_NAME the service.
  */
-export type LogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
+const LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "SILENT"] as const;
+export type LogLevel = (typeof LEVELS)[number];
 type Sink = (line: string, level: LogLevel) => void;
 type Fields = Record<string, unknown>;
 
@@ -86,7 +87,7 @@ class NotesLogger extends Logger {
       jsonMember("status", fields.status) +
       jsonMember("durationMs", fields.durationMs) +
       jsonMember("operationName", fields.operationName) +
-      (fields.errorCodes.length ? `,"errorCodes":${JSON.stringify(fields.errorCodes)}` : ',"errorCodes":[]') +
+      jsonMember("errorCodes", fields.errorCodes) +
       jsonMember("userHash", fields.userHash) +
       "}";
     if (sink) sink(line, "INFO");
@@ -119,7 +120,7 @@ function xrayTraceId(): string | undefined {
 
 /**
  * `,"key":value`, or nothing for the values Powertools leaves off a line (undefined, null, "").
- * Values are plain strings, numbers and booleans.
+ * Values are plain strings, numbers, booleans and arrays of strings (an empty array stays on).
  */
 function jsonMember(key: string, value: unknown): string {
   if (value === undefined || value === null || value === "") return "";
@@ -162,18 +163,21 @@ export function flushLogs(): void {
 
 process.on("exit", flushLogs);
 
-const LEVELS: readonly string[] = ["DEBUG", "INFO", "WARN", "ERROR", "SILENT"];
 const requestedLevel = (
   process.env.POWERTOOLS_LOG_LEVEL?.trim() ||
   process.env.LOG_LEVEL?.trim() ||
   "INFO"
 ).toUpperCase();
 
+function isLevel(name: string): name is LogLevel {
+  return (LEVELS as readonly string[]).includes(name);
+}
+
 const logger = new NotesLogger({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "notes-api",
-  logLevel: LEVELS.includes(requestedLevel) ? (requestedLevel as LogLevel) : "INFO",
+  logLevel: isLevel(requestedLevel) ? requestedLevel : "INFO",
 });
-if (!LEVELS.includes(requestedLevel)) {
+if (!isLevel(requestedLevel)) {
   logger.warn(`log level "${requestedLevel}" is not one of ${LEVELS.join(", ")}; logging at INFO`);
 }
 
