@@ -182,19 +182,22 @@ describe("createLambdaHandler", () => {
       return body + " ".repeat(bytes - Buffer.byteLength(body));
     }
 
+    /** A POST of `body`, as is or base64-encoded the way API Gateway passes binary bodies. */
+    function jsonBodyEvent(body: string, base64: boolean) {
+      return apiGatewayEvent({
+        headers: { "content-type": "application/json" },
+        body: base64 ? Buffer.from(body).toString("base64") : body,
+        isBase64Encoded: base64,
+      });
+    }
+
     it.each([
       ["plain", false],
       ["base64", true],
     ])("a %s body of exactly 1 MiB is served", async (_label, base64) => {
       const body = paddedBody(MAX_BODY_BYTES);
       expect(Buffer.byteLength(body)).toBe(MAX_BODY_BYTES);
-      const result = await handler(
-        apiGatewayEvent({
-          headers: { "content-type": "application/json" },
-          body: base64 ? Buffer.from(body).toString("base64") : body,
-          isBase64Encoded: base64,
-        }),
-      );
+      const result = await handler(jsonBodyEvent(body, base64));
       expect(result.statusCode).toBe(200);
       expect(resultJson(result)).toEqual({ data: { __typename: "Query" } });
     });
@@ -206,13 +209,7 @@ describe("createLambdaHandler", () => {
     ])("%s is 413 without reaching yoga", async (_label, base64, body) => {
       expect(Buffer.byteLength(body)).toBeGreaterThan(MAX_BODY_BYTES);
       const before = yogaCalls.length;
-      const result = await handler(
-        apiGatewayEvent({
-          headers: { "content-type": "application/json" },
-          body: base64 ? Buffer.from(body).toString("base64") : body,
-          isBase64Encoded: base64,
-        }),
-      );
+      const result = await handler(jsonBodyEvent(body, base64));
       expect(result.statusCode).toBe(413);
       expect(yogaCalls.length).toBe(before);
       expect(resultJson(result).errors[0].extensions.code).toBe("PAYLOAD_TOO_LARGE");
