@@ -1,17 +1,19 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_BODY_BYTES } from "../src/http/limits.ts";
 import { mintDevToken } from "../src/local/dev-issuer.ts";
+import { sendUntilRefused } from "./hardening/local-api.ts";
 
 /**
  * `npm start` and `npm run token` as a new user runs them: the real entry points as child
  * processes, talked to over real HTTP, stopped with Ctrl-C and restarted on the same data.
  */
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-const tsx = join(repoRoot, "node_modules/.bin/tsx");
 const READY = /Notes API ready in (\d+) ms: (http:\/\/\S+)/;
 
 interface RunningServer {
@@ -24,7 +26,7 @@ interface RunningServer {
 
 const children = new Set<ChildProcess>();
 
-/** Kills a child we started and everything it started (tsx runs node in a child process). */
+/** Kills a child we started and anything it started. */
 function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
   if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
     try {
@@ -35,12 +37,16 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
   }
 }
 
+/**
+ * The script's own process (node with tsx's loader, as `npm start` runs it, minus the npm and
+ * tsx wrappers): a signal reaches the server itself, and the exit status is the server's own.
+ */
 function spawnScript(script: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(tsx, [join(repoRoot, script), ...args], {
+  const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, script), ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
-    // Its own process group, so Ctrl-C (and cleanup) reaches tsx and the node it runs.
+    // Its own process group, as a terminal's foreground job: Ctrl-C goes to the whole group.
     detached: true,
   });
   children.add(child);
@@ -107,6 +113,22 @@ async function gql(url: string, query: string, variables?: Record<string, unknow
     body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, body: await response.json() };
+}
+
+/** A body fetch() sends chunked (no Content-Length), 64 KiB at a time. */
+function streamOf(data: Buffer): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (offset >= data.length) return controller.close();
+      controller.enqueue(data.subarray(offset, (offset += 65_536)));
+    },
+  });
+}
+
+function residentBytes(pid: number): number {
+  const kilobytes = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1];
+  return Number(kilobytes) * 1024;
 }
 
 const CREATE = "mutation($content: String!) { createNote(input: { content: $content }) { id content version } }";
@@ -232,6 +254,41 @@ describe("local server (npm start)", () => {
     const tokenOutput = collect(token);
     expect((await exited(token)).code).toBe(1);
     expect(tokenOutput()).toEqual({ stdout: "", stderr: expect.stringMatching(/^Cannot mint a token: ENOTDIR: .+\.\n$/) });
+  });
+
+  // fetch() (undici) writes its whole body before it reads: the 413 must outlive the upload.
+  // The server runs in its own process here; in the test's process the race does not show.
+  it("a fetch() client sending more than 1 MiB reads the 413; an endless sender is cut off", async () => {
+    const server = await startServer(dataDir);
+    try {
+      const refusal = {
+        errors: [{ message: `Request body is larger than ${MAX_BODY_BYTES} bytes.`, extensions: { code: "PAYLOAD_TOO_LARGE" } }],
+      };
+      for (const megabytes of [3, 3, 3, 12, 12]) {
+        const data = Buffer.alloc(megabytes * 1024 * 1024, "a");
+        for (const body of [data, streamOf(data)]) {
+          const response = await fetch(server.url, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body,
+            duplex: "half",
+          } as RequestInit);
+          expect(response.status).toBe(413);
+          expect(await response.json()).toEqual(refusal);
+        }
+      }
+
+      const rssBefore = residentBytes(server.child.pid!);
+      const sent = await sendUntilRefused(server.url, 200 * 1024 * 1024);
+      // Read and dropped up to 16 MiB after the 413, then cut off; the rest is socket buffers.
+      expect(sent.bytes).toBeLessThan(48 * 1024 * 1024);
+      if (sent.error !== undefined) expect(sent.error).toMatch(/ECONNRESET|EPIPE/);
+      else expect(sent.status).toBe(413);
+      expect(residentBytes(server.child.pid!) - rssBefore).toBeLessThan(64 * 1024 * 1024);
+      expect((await gql(server.url, "{ __typename }")).body).toEqual({ data: { __typename: "Query" } });
+    } finally {
+      await pressCtrlC(server);
+    }
   });
 
   it("npm run token without a usable user id prints usage and exits 2", async () => {

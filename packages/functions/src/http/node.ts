@@ -14,8 +14,12 @@ import {
   type TransportRefusal,
 } from "./limits.ts";
 
-/** After a 413, what is still arriving is read and dropped up to this much, then cut off. */
-const DRAIN_LIMIT_BYTES = 8 * MAX_BODY_BYTES;
+/**
+ * After a 413 the rest of the body is read and dropped (a lingering close, as nginx does) up to
+ * this much or this long, then the connection is cut: clients that write their whole body
+ * before reading (fetch/undici) still get to read the 413.
+ */
+const DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES;
 const DRAIN_LIMIT_MS = 5_000;
 
 /**
@@ -87,18 +91,35 @@ function refuse(
   requestId: string,
   receivedAt: number,
 ): void {
-  res.writeHead(refusal.status, { ...REFUSAL_HEADERS, "x-request-id": requestId, connection: "close" });
-  res.end(refusal.body);
   logRefusal(refusal, requestId, req.method ?? "", receivedAt);
-  if (req.readableEnded) return;
-  // Reading on (and dropping) what the client still sends lets it see the 413 instead of a reset.
+  const headers = {
+    ...REFUSAL_HEADERS,
+    "x-request-id": requestId,
+    "content-length": String(Buffer.byteLength(refusal.body)),
+    connection: "close",
+  };
+  res.writeHead(refusal.status, headers);
+  if (req.readableEnded) return void res.end(refusal.body);
+  // The whole answer goes out now, but ending the response would make Node close the socket
+  // under a client still writing (EPIPE instead of a 413): end it once the body is drained.
+  res.write(refusal.body);
   let drained = 0;
-  const cutOff = setTimeout(() => req.destroy(), DRAIN_LIMIT_MS).unref();
-  req.on("data", (chunk: Buffer) => {
+  const cutOff = () => {
+    clearTimeout(timer);
+    req.off("data", onData);
+    res.destroy();
+  };
+  const timer = setTimeout(cutOff, DRAIN_LIMIT_MS).unref();
+  const onData = (chunk: Buffer) => {
     drained += chunk.length;
-    if (drained > DRAIN_LIMIT_BYTES) req.destroy();
+    if (drained > DRAIN_LIMIT_BYTES) cutOff();
+  };
+  req.on("data", onData);
+  req.once("end", () => {
+    clearTimeout(timer);
+    res.end();
   });
-  req.once("close", () => clearTimeout(cutOff));
+  req.once("close", () => clearTimeout(timer));
   req.resume();
 }
 

@@ -108,6 +108,37 @@ export function rawRequest(url: string, init: RawRequest = {}): Promise<HttpResu
   });
 }
 
+/**
+ * A chunked POST whose client keeps writing (up to `limit` bytes) whatever the server answers,
+ * as a hostile sender would: how much the server took before it answered or hung up.
+ */
+export function sendUntilRefused(url: string, limit: number): Promise<{ bytes: number; status?: number; error?: string }> {
+  const target = new URL(url);
+  const chunk = Buffer.alloc(64 * 1024, "a");
+  return new Promise((resolve) => {
+    let bytes = 0;
+    let status: number | undefined;
+    const req = httpRequest(
+      { host: target.hostname, port: target.port, path: target.pathname, method: "POST", headers: { "content-type": "application/json" }, agent: false },
+      (res) => {
+        status = res.statusCode;
+        res.resume();
+      },
+    );
+    const finish = (error?: string) => resolve({ bytes, status, ...(error && { error }) });
+    req.on("error", (error: NodeJS.ErrnoException) => finish(error.code));
+    req.on("close", () => finish());
+    const writeMore = () => {
+      while (bytes < limit && !req.destroyed) {
+        bytes += chunk.length;
+        if (!req.write(chunk)) return void req.once("drain", writeMore);
+      }
+      if (!req.destroyed) req.end();
+    };
+    writeMore();
+  });
+}
+
 export interface GraphQLRequestOptions {
   token?: string;
   headers?: Record<string, string>;
