@@ -128,7 +128,7 @@ describe("query shape limits (graphql-armor)", () => {
     expectRefused(await postGraphQL(api.url, query), "GRAPHQL_VALIDATION_FAILED", { status: 400 });
   });
 
-  it("refuses an exponential fragment fan-out, quickly", async () => {
+  it("refuses an exponential fragment fan-out (its cost is counted without expanding it)", async () => {
     const levels = 30;
     const fragments = Array.from({ length: levels }, (_, i) =>
       i === 0
@@ -136,9 +136,7 @@ describe("query shape limits (graphql-armor)", () => {
         : `fragment F${i} on Note { ...F${i - 1} ...F${i - 1} }`,
     );
     const query = `{ notes { edges { node { ...F${levels - 1} } } } } ${fragments.join(" ")}`;
-    const started = performance.now();
     const result = await postGraphQL(api.url, query);
-    expect(performance.now() - started).toBeLessThan(2_000);
     expectRefused(result, "GRAPHQL_VALIDATION_FAILED", { status: 400 });
     const messages = result.json.errors.map((e: { message: string }) => e.message);
     expect(messages).toContainEqual(expect.stringMatching(/^Query Cost limit of 5000 exceeded, found (\d+(\.\d+)?|over 10\^12)\.$/));
