@@ -58,11 +58,13 @@ describe("the session kept in localStorage", () => {
   it("reads the user and expiry from a dev-issuer token and survives a reload until it expires", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "notes-web-session-"));
     try {
-      const issuedAt = Math.floor(Date.now() / 1000);
-      const session = sessionFromToken(await mintDevToken(dataDir, "alice", "1h"));
+      const before = Math.floor(Date.now() / 1000);
+      const token = await mintDevToken(dataDir, "alice", "1h");
+      const after = Math.ceil(Date.now() / 1000);
+      const session = sessionFromToken(token);
       expect(session.userId).toBe("alice");
-      expect(session.expiresAt).toBeGreaterThanOrEqual((issuedAt + 3600) * 1000);
-      expect(session.expiresAt).toBeLessThanOrEqual((issuedAt + 3602) * 1000);
+      expect(session.expiresAt).toBeGreaterThanOrEqual((before + 3600) * 1000);
+      expect(session.expiresAt).toBeLessThanOrEqual((after + 3600) * 1000);
 
       const storage = memoryStorage();
       saveSession(session, storage);
@@ -71,7 +73,7 @@ describe("the session kept in localStorage", () => {
 
       expect(isExpired(session, session.expiresAt - 60_000)).toBe(false);
       expect(isExpired(session, session.expiresAt - 10_000)).toBe(true);
-      const expired = sessionFromToken(await mintDevToken(dataDir, "alice", issuedAt - 10));
+      const expired = sessionFromToken(await mintDevToken(dataDir, "alice", before - 10));
       saveSession(expired, storage);
       expect(loadSession(storage)).toBeNull();
     } finally {
