@@ -6,6 +6,7 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
 } from "@aws-sdk/client-dynamodb";
+import type { DynamoSettings } from "./dynamo.ts";
 import { notesTableDefinition } from "./table.ts";
 
 /**
@@ -16,6 +17,15 @@ export interface EmbeddedDynamo {
   endpoint: string;
   port: number;
   close(): Promise<void>;
+}
+
+/**
+ * The dynamo module's settings for a table in an embedded dynalite. Its timeouts are long: a
+ * loopback call into this very process is slow only when the process is starved (a loaded
+ * machine), which is no reason to fail a request; the 1 s / 2 s defaults are for a remote DynamoDB.
+ */
+export function embeddedDynamoSettings(db: EmbeddedDynamo, tableName: string): DynamoSettings {
+  return { tableName, endpoint: db.endpoint, connectionTimeoutMs: 10_000, requestTimeoutMs: 10_000 };
 }
 
 /** The data directory's database is open in another process (another local server, usually). */

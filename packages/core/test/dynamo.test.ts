@@ -10,6 +10,7 @@ import {
   type DynamoSettings,
 } from "../src/dynamo.ts";
 import * as Note from "../src/note.ts";
+import { embeddedDynamoSettings } from "../src/embedded-dynamo.ts";
 import { useEmbeddedTable } from "./embedded-table.ts";
 import { newUser } from "./note-helpers.ts";
 
@@ -17,7 +18,7 @@ let db: Awaited<ReturnType<typeof useEmbeddedTable>>;
 let working: DynamoSettings;
 beforeAll(async () => {
   db = await useEmbeddedTable();
-  working = { tableName: db.tableName, endpoint: db.endpoint };
+  working = embeddedDynamoSettings(db, db.tableName);
 });
 afterAll(async () => {
   await db?.close();

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { configureDynamo } from "@notes/core/dynamo";
+import { embeddedDynamoSettings } from "@notes/core/embedded-dynamo";
 import type { Note } from "@notes/core/note";
 import { generateKeyPair, UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -555,7 +556,7 @@ describe("unexpected failures are masked and logged", () => {
     try {
       response = await gql(query, variables, { token: user.token, requestId });
     } finally {
-      configureDynamo({ tableName: db.tableName, endpoint: db.endpoint });
+      configureDynamo(embeddedDynamoSettings(db, db.tableName));
       restore();
     }
 
@@ -604,7 +605,7 @@ describe("unexpected failures are masked and logged", () => {
         }
       `);
     } finally {
-      configureDynamo({ tableName: db.tableName, endpoint: db.endpoint });
+      configureDynamo(embeddedDynamoSettings(db, db.tableName));
       restore();
     }
   });

@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { configureDynamo } from "@notes/core/dynamo";
-import { ensureNotesTable, startEmbeddedDynamo } from "@notes/core/embedded-dynamo";
+import { embeddedDynamoSettings, ensureNotesTable, startEmbeddedDynamo } from "@notes/core/embedded-dynamo";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createTokenVerifier } from "../auth.ts";
 import { createNotesYoga } from "../graphql/yoga.ts";
@@ -35,7 +35,7 @@ export async function startLocalServer(settings: LocalSettings): Promise<LocalSe
   const db = await startEmbeddedDynamo({ path: join(settings.dataDir, "dynamodb") });
   try {
     await ensureNotesTable(db.endpoint, settings.tableName);
-    configureDynamo({ tableName: settings.tableName, endpoint: db.endpoint });
+    configureDynamo(embeddedDynamoSettings(db, settings.tableName));
     const yoga = createNotesYoga({
       verifyAuthorization: createTokenVerifier(await devVerifierSettings(settings.dataDir)),
       graphiql: { defaultQuery: EXAMPLE_QUERY, title: "Notes API (local)" },
