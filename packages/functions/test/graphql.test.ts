@@ -536,6 +536,86 @@ describe("cross-user isolation", () => {
   });
 });
 
+describe("Relay: node(id:), nodes(ids:) and PageInfo", () => {
+  const NODE = `query Node($id: ID!) { node(id: $id) { __typename id ... on Note { ${NOTE} } } }`;
+  const NODES = `query Nodes($ids: [ID!]!) { nodes(ids: $ids) { __typename id ... on Note { content } } }`;
+
+  it("node(id) is the caller's note by its raw ULID, or the caller's User by their sub", async () => {
+    const user = await newUser();
+    const note = await createNote(user, { content: "by node" });
+    expect(expectData(await gql(NODE, { id: note.id }, { token: user.token })).node).toEqual({ __typename: "Note", ...note });
+    expect(expectData(await gql(NODE, { id: user.id }, { token: user.token })).node).toEqual({ __typename: "User", id: user.id });
+  });
+
+  it("node(id) is null for a missing id, another user's note, another user's sub and a non-id, exactly as note(id)", async () => {
+    const alice = await newUser();
+    const bob = await newUser();
+    const aliceNote = await createNote(alice, { content: "alice only" });
+    const answers = [];
+    for (const id of [aliceNote.id, MISSING_ID, alice.id, "not an id", ""]) {
+      const response = await gql(NODE, { id }, { token: bob.token });
+      answers.push(response.body);
+    }
+    expect(answers).toEqual(Array(5).fill({ data: { node: null } }));
+  });
+
+  it("nodes(ids) keeps the order given, with null for missing and foreign ids and repeats kept", async () => {
+    const alice = await newUser();
+    const bob = await newUser();
+    const [first, second] = [await createNote(bob, { content: "one" }), await createNote(bob, { content: "two" })];
+    const foreign = await createNote(alice, { content: "alice's" });
+    const ids = [second.id, MISSING_ID, bob.id, foreign.id, first.id, second.id, alice.id];
+    expect(expectData(await gql(NODES, { ids }, { token: bob.token })).nodes).toEqual([
+      { __typename: "Note", id: second.id, content: "two" },
+      null,
+      { __typename: "User", id: bob.id },
+      null,
+      { __typename: "Note", id: first.id, content: "one" },
+      { __typename: "Note", id: second.id, content: "two" },
+      null,
+    ]);
+  });
+
+  it("nodes(ids) serves 100 ids and refuses 101 with BAD_USER_INPUT", async () => {
+    const user = await newUser();
+    const note = await createNote(user, { content: "hundred" });
+    const hundred = Array.from({ length: 100 }, (_, i) => (i % 2 ? note.id : MISSING_ID));
+    const nodes = expectData(await gql(NODES, { ids: hundred }, { token: user.token })).nodes;
+    expect(nodes).toHaveLength(100);
+    expect(nodes.filter(Boolean)).toHaveLength(50);
+    const error = expectError(await gql(NODES, { ids: [...hundred, note.id] }, { token: user.token }), "BAD_USER_INPUT");
+    expect(error.extensions?.field).toBe("ids");
+  });
+
+  it("node and nodes need a token, like note", async () => {
+    expectError(await gql(NODE, { id: MISSING_ID }), "UNAUTHENTICATED");
+    expectError(await gql(NODES, { ids: [MISSING_ID] }), "UNAUTHENTICATED");
+  });
+
+  it("PageInfo has startCursor and endCursor of the page, hasPreviousPage false when paging forward", async () => {
+    const user = await newUser();
+    for (let i = 0; i < 3; i++) await createNote(user, { content: `page ${i}` });
+    const query = `query($after: String) { notes(first: 2, after: $after) {
+      edges { cursor } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
+    const first = expectData(await gql(query, {}, { token: user.token })).notes;
+    expect(first.pageInfo).toEqual({
+      hasNextPage: true,
+      hasPreviousPage: false,
+      startCursor: first.edges[0].cursor,
+      endCursor: first.edges[1].cursor,
+    });
+    const last = expectData(await gql(query, { after: first.pageInfo.endCursor }, { token: user.token })).notes;
+    expect(last.pageInfo).toEqual({
+      hasNextPage: false,
+      hasPreviousPage: false,
+      startCursor: last.edges[0].cursor,
+      endCursor: last.edges[0].cursor,
+    });
+    const empty = expectData(await gql(query, {}, { token: (await newUser()).token })).notes;
+    expect(empty.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null });
+  });
+});
+
 describe("unexpected failures are masked and logged", () => {
   /** Points the dynamo module at a port nothing listens on; the caller restores it. */
   function breakDatabase() {

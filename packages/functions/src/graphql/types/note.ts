@@ -2,10 +2,15 @@ import * as Note from "@notes/core/note";
 import { requireCaller } from "../context.ts";
 import { builder } from "../builder.ts";
 
-const NoteType = builder.objectRef<Note.Note>("Note").implement({
+const NoteType = builder.node(builder.objectRef<Note.Note>("Note"), {
   description: "A personal note. Only its owner can see or change it.",
+  id: { resolve: (note) => note.id, description: "Time-sortable ULID." },
+  // node(id:)/nodes(ids:): only the caller's notes; anything else is null, as for note(id:).
+  loadMany: (ids, context) => {
+    const userId = requireCaller(context).id;
+    return Promise.all(ids.map((id) => Note.get(userId, id)));
+  },
   fields: (t) => ({
-    id: t.exposeID("id", { description: "Time-sortable ULID." }),
     content: t.exposeString("content"),
     attachment: t.exposeString("attachment", { nullable: true }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
@@ -21,18 +26,20 @@ const NoteEdgeType = builder.objectRef<Note.Note>("NoteEdge").implement({
   }),
 });
 
-const PageInfoType = builder.objectRef<Note.Page>("PageInfo").implement({
-  fields: (t) => ({
-    hasNextPage: t.exposeBoolean("hasNextPage"),
-    endCursor: t.exposeString("endCursor", { nullable: true }),
-  }),
-});
-
 const NoteConnectionType = builder.objectRef<Note.Page>("NoteConnection").implement({
   description: "A page of notes, newest first (Relay cursor connection).",
   fields: (t) => ({
     edges: t.field({ type: [NoteEdgeType], resolve: (page) => page.notes }),
-    pageInfo: t.field({ type: PageInfoType, resolve: (page) => page }),
+    pageInfo: t.field({
+      type: builder.pageInfoRef(),
+      resolve: (page) => ({
+        hasNextPage: page.hasNextPage,
+        // Paging is forward only; the Relay spec lets hasPreviousPage be false then.
+        hasPreviousPage: false,
+        startCursor: page.notes.length ? Note.cursorFor(page.notes[0]!) : null,
+        endCursor: page.endCursor,
+      }),
+    }),
   }),
 });
 

@@ -1,11 +1,12 @@
 import type { Caller } from "../context.ts";
 import { builder } from "../builder.ts";
 
-export const UserType = builder.objectRef<Caller>("User").implement({
+export const UserType = builder.node(builder.objectRef<Caller>("User"), {
   description: "The signed-in user.",
-  fields: (t) => ({
-    id: t.exposeID("id", { description: "The identity provider's subject (`sub`) for this user." }),
-  }),
+  id: { resolve: (user) => user.id, description: "The identity provider's subject (`sub`) for this user." },
+  // node(id:) finds only the caller.
+  loadOne: (id, context) => (context.caller?.id === id ? context.caller : null),
+  fields: () => ({}),
 });
 
 builder.queryField("me", (t) =>
