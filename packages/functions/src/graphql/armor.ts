@@ -4,7 +4,10 @@ import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
 import * as Note from "@notes/core/note";
 import {
+  getArgumentValues,
   getNamedType,
+  getOperationAST,
+  getVariableValues,
   GraphQLError,
   isInterfaceType,
   isObjectType,
@@ -12,9 +15,12 @@ import {
   NoSchemaIntrospectionCustomRule,
   parse,
   type ASTVisitor,
+  type DocumentNode,
   type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
   type GraphQLNamedType,
-  type OperationDefinitionNode,
+  type GraphQLSchema,
   type ParseOptions,
   type SelectionSetNode,
   type Source,
@@ -23,27 +29,31 @@ import {
 import type { Plugin } from "graphql-yoga";
 import { log } from "../log.ts";
 import { UNEXPECTED_MESSAGE } from "./errors.ts";
+import { MAX_NODE_IDS } from "./relay.ts";
 
 /**
  * Every limit on the shape and run time of one GraphQL request, in one place (README "Security
- * and limits"). The shape limits are graphql-armor's defaults; the notes schema's deepest real
- * query (notes → edges → node → field) has depth 4, and a full `notes(first: 100)` page costs 3,950.
+ * and limits"). The shape limits are graphql-armor's defaults, counted the way real clients'
+ * compiled queries need (fragments flattened, pages priced at the size requested); the schema's
+ * deepest real query (notes → edges → node → field) has depth 4, 5 with an object on Note.
  */
 export const queryLimits = {
   /** Aliased fields per operation (`__typename` aliases are free). */
   maxAliases: 15,
-  /** Nesting of selection sets, fragments included; introspection's `__schema` is exempt. */
+  /** Nesting of fields; fragments (spread or inline) add no level; introspection's `__schema` is exempt. */
   maxDepth: 6,
   /** Directives per operation, fragments included. */
   maxDirectives: 50,
   /** Lexical tokens in the query text: bounds parsing before any other work. */
   maxTokens: 1_000,
   /**
-   * graphql-armor's cost formula and defaults (objects 2, scalars 1, ×1.5 per level, × `first`),
-   * with `first` read as the worst case: a variable counts as the largest page, an omitted `first`
-   * as its default page (armor counts both as 1, so `notes(first: $n)` was nearly free).
+   * graphql-armor's cost formula (objects 2, scalars 1, ×1.5 per level, × page size), priced at
+   * the page size requested. Calibrated so one full `notes(first: 100)` page with every Note field
+   * and the full PageInfo passes with room for a few more fields (4,400 today; ~6,800 once a note
+   * has an attachment object) and two such pages do not (query-cost.test.ts re-checks this from
+   * the schema).
    */
-  maxCost: 5_000,
+  maxCost: 8_000,
   /** Wall-clock budget for executing one operation (below the Lambda's 10 s timeout). */
   executionTimeoutMs: 8_000,
 } as const;
@@ -55,7 +65,7 @@ export function armorPlugins(options: { hideSuggestions: boolean; introspection:
     useMaxTokens(queryLimits.maxTokens),
     useKnownOperationTypes(),
     maxAliasesPlugin({ n: queryLimits.maxAliases, ...rejected }),
-    maxDepthPlugin({ n: queryLimits.maxDepth, ...rejected }),
+    maxDepthPlugin({ n: queryLimits.maxDepth, flattenFragments: true, ...rejected }),
     maxDirectivesPlugin({ n: queryLimits.maxDirectives, ...rejected }),
     useCostLimit(queryLimits.maxCost),
   ];
@@ -91,30 +101,63 @@ function useMaxTokens(maxTokens: number): Plugin {
 const COST = { object: 2, scalar: 1, depthFactor: 1.5 } as const;
 
 /**
- * graphql-armor's cost limit (same formula, message and defaults), except for two things armor
- * gets wrong for this API. What a list field's `first`/`last` multiplies by: validation results
- * are cached per document, before variables are known, so the bound must hold for any variables;
- * a variable counts as the largest page the API serves, an omitted argument as its schema default
- * (armor counts both as 1). And fragments cost what their fields would cost written in place
- * (armor charges each spread an extra level, which would refuse the web app's own page query once
- * its `$first` counts as 100).
+ * graphql-armor's cost formula and message, priced on the request as it will run: after
+ * validation, with the variables at hand (yoga caches validation per document, so a validation
+ * rule never sees them). A list field multiplies by the items it can return: a page by its
+ * `first`/`last` as requested (a variable's value, or the schema default), `nodes(ids:)` by the
+ * ids given, both at most the API's maximum (larger ones are refused by the resolver anyway).
+ * Fragments cost what their fields would cost written in place (Relay's and Apollo's compiled
+ * queries are fragments all the way down), and `__typename`, which every client adds, is free.
  */
 function useCostLimit(maxCost: number): Plugin {
-  return useValidationRule((context) => ({
-    OperationDefinition(operation) {
-      const cost = operationCost(context, operation);
-      if (cost > maxCost) {
-        // Fragment fan-outs reach costs like 7e21; "over 10^12" reads better than exponent notation.
-        const found = cost > 1e12 ? "over 10^12" : String(Math.round(cost * 10) / 10);
-        reportValidationError(context, new GraphQLError(`Query Cost limit of ${maxCost} exceeded, found ${found}.`));
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues);
+      if (cost !== undefined && cost > maxCost) {
+        setResultAndStopExecution({ errors: [costLimitError(maxCost, cost)] });
       }
     },
-  }));
+  };
 }
 
-function operationCost(context: ValidationContext, operation: OperationDefinitionNode): number {
-  const schema = context.getSchema();
+function costLimitError(maxCost: number, cost: number): GraphQLError {
+  // Fragment fan-outs reach costs like 7e21; "over 10^12" reads better than exponent notation.
+  const found = cost > 1e12 ? "over 10^12" : String(Math.round(cost * 10) / 10);
+  return new GraphQLError(`Query Cost limit of ${maxCost} exceeded, found ${found}.`, {
+    extensions: { code: "GRAPHQL_VALIDATION_FAILED", http: { status: 400 } },
+  });
+}
+
+/** What a list field may return at most, per argument that sizes it. */
+const LIST_SIZE_MAX: Record<string, number> = {
+  first: Note.limits.pageSizeMax,
+  last: Note.limits.pageSizeMax,
+  ids: MAX_NODE_IDS,
+};
+
+/**
+ * The cost of the operation a request runs, or undefined when its variables do not coerce
+ * (execution then refuses it with its own error).
+ */
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+): number | undefined {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return undefined;
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, {
+    maxErrors: 1,
+  });
+  if (coerced.errors) return undefined;
+  const variableValues = coerced.coerced;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
   const fragmentCosts = new Map<string, number>();
+
   /** What a selection set's fields cost one level down, fragments counted as if written in place. */
   const selectionsCost = (selectionSet: SelectionSetNode, type: GraphQLNamedType | undefined): number => {
     let cost = 0;
@@ -127,7 +170,7 @@ function operationCost(context: ValidationContext, operation: OperationDefinitio
         const name = child.name.value;
         if (!fragmentCosts.has(name)) {
           fragmentCosts.set(name, 0); // a cycle adds nothing; NoFragmentCycles rejects it anyway
-          const fragment = context.getFragment(name);
+          const fragment = fragments.get(name);
           const condition = fragment && schema.getType(fragment.typeCondition.name.value);
           fragmentCosts.set(name, fragment ? selectionsCost(fragment.selectionSet, condition ?? undefined) : 0);
         }
@@ -136,22 +179,37 @@ function operationCost(context: ValidationContext, operation: OperationDefinitio
     }
     return cost;
   };
+
+  const listSize = (node: FieldNode, field: GraphQLField<unknown, unknown>): number => {
+    const sizing = field.args.filter((arg) => arg.name in LIST_SIZE_MAX);
+    if (sizing.length === 0) return 1;
+    let values: Record<string, unknown>;
+    try {
+      values = getArgumentValues(field, node, variableValues);
+    } catch {
+      return 1; // an argument that does not coerce fails the field at execution, before any page is read
+    }
+    let size = 1;
+    for (const arg of sizing) {
+      const value = values[arg.name];
+      const given = Array.isArray(value) ? value.length : typeof value === "number" ? value : 1;
+      size = Math.max(size, Math.min(given, LIST_SIZE_MAX[arg.name]!));
+    }
+    return size;
+  };
+
   const fieldCost = (node: FieldNode, parentType: GraphQLNamedType | undefined): number => {
-    // Introspection is exempt, as in armor (and off in protected stages).
-    if (node.name.value === "__schema") return 0;
+    // Introspection is exempt, as in armor (and off in protected stages); __typename costs nothing to resolve.
+    if (node.name.value === "__schema" || node.name.value === "__typename") return 0;
     if (!node.selectionSet) return COST.scalar;
     const field =
       parentType && (isObjectType(parentType) || isInterfaceType(parentType))
         ? parentType.getFields()[node.name.value]
         : undefined;
-    const given = node.arguments?.find((arg) => arg.name.value === "first" || arg.name.value === "last");
-    const declared = field?.args.find((arg) => arg.name === "first" || arg.name === "last");
-    let multiplier = 1;
-    if (given?.value.kind === Kind.INT) multiplier = Math.max(1, parseInt(given.value.value, 10));
-    else if (given?.value.kind === Kind.VARIABLE) multiplier = Note.limits.pageSizeMax;
-    else if (!given && typeof declared?.defaultValue === "number") multiplier = declared.defaultValue;
+    const multiplier = field ? listSize(node, field) : 1;
     return (COST.object + selectionsCost(node.selectionSet, field && getNamedType(field.type))) * multiplier;
   };
+
   const root = schema.getRootType(operation.operation) ?? undefined;
   // The operation's own fields are not multiplied by the depth factor (armor's rule).
   return selectionsCost(operation.selectionSet, root) / COST.depthFactor;

@@ -38,6 +38,16 @@ function nestedInlineFragments(levels: number) {
   return `{ me { ${"... on User { ".repeat(levels)}id${" }".repeat(levels)} } }`;
 }
 
+/** Real nesting: introspection's type references, `levels` fields deep below `__type`. */
+function nestedTypeReferences(levels: number) {
+  return `{ __type(name: "Note") { ${"ofType { ".repeat(levels)}name${" }".repeat(levels)} } }`;
+}
+
+/** A page of notes with every field and the full PageInfo, as Apollo or Relay ask for it. */
+function page(first: string) {
+  return `notes${first} { edges { cursor node { id content attachment createdAt updatedAt version } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } }`;
+}
+
 describe("query shape limits (graphql-armor)", () => {
   it(`serves ${queryLimits.maxAliases} aliases`, async () => {
     const data = expectData(await postGraphQL(api.url, `{ ${aliases(queryLimits.maxAliases)} }`));
@@ -104,17 +114,30 @@ describe("query shape limits (graphql-armor)", () => {
   });
 
   it("refuses a query nested past the depth limit", async () => {
-    expectData(await postGraphQL(api.url, nestedInlineFragments(queryLimits.maxDepth - 2)));
+    expectData(await postGraphQL(api.url, nestedTypeReferences(queryLimits.maxDepth - 2)));
     const error = expectRefused(
-      await postGraphQL(api.url, nestedInlineFragments(queryLimits.maxDepth)),
+      await postGraphQL(api.url, nestedTypeReferences(queryLimits.maxDepth - 1)),
       "GRAPHQL_VALIDATION_FAILED",
       { status: 400 },
     );
-    expect(error.message).toMatch(/^Query depth limit of 6 exceeded, found \d+\.$/);
+    expect(error.message).toBe("Query depth limit of 6 exceeded, found 7.");
+  });
+
+  it("counts depth by fields: fragment spreads and inline fragments add no level", async () => {
+    const user = await newUser();
+    // Relay's and Apollo's compiled shape: one fragment per level, 3 fields deep.
+    const spreads = `{ notes { ...Connection } }
+      fragment Connection on NoteConnection { edges { ...Edge } pageInfo { ...Page } }
+      fragment Edge on NoteEdge { cursor node { ...NoteFields } }
+      fragment Page on PageInfo { hasNextPage endCursor }
+      fragment NoteFields on Note { ...NoteId content }
+      fragment NoteId on Note { id }`;
+    expectData(await postGraphQL(api.url, spreads, undefined, { token: user.token }));
+    expectData(await postGraphQL(api.url, nestedInlineFragments(50)));
   });
 
   it("refuses 200 levels of nesting without exhausting the stack", async () => {
-    const result = await postGraphQL(api.url, nestedInlineFragments(200));
+    const result = await postGraphQL(api.url, nestedTypeReferences(200));
     expect(result.status).toBe(400);
     expect(leaksIn(result.text)).toEqual([]);
     expect(result.json.data).toBeUndefined();
@@ -139,44 +162,62 @@ describe("query shape limits (graphql-armor)", () => {
     const result = await postGraphQL(api.url, query);
     expectRefused(result, "GRAPHQL_VALIDATION_FAILED", { status: 400 });
     const messages = result.json.errors.map((e: { message: string }) => e.message);
-    expect(messages).toContainEqual(expect.stringMatching(/^Query Cost limit of 5000 exceeded, found (\d+(\.\d+)?|over 10\^12)\.$/));
+    expect(messages).toContainEqual(expect.stringMatching(/^Query Cost limit of 8000 exceeded, found (\d+(\.\d+)?|over 10\^12)\.$/));
   });
 
   it("refuses two full pages of 100 notes in one request by cost", async () => {
-    const page = "notes(first: 100) { edges { cursor node { id content attachment createdAt updatedAt version } } pageInfo { hasNextPage endCursor } }";
-    const error = expectRefused(await postGraphQL(api.url, `{ a: ${page} b: ${page} }`), "GRAPHQL_VALIDATION_FAILED", {
+    const error = expectRefused(await postGraphQL(api.url, `{ a: ${page("(first: 100)")} b: ${page("(first: 100)")} }`), "GRAPHQL_VALIDATION_FAILED", {
       status: 400,
     });
-    expect(error.message).toBe("Query Cost limit of 5000 exceeded, found 7900.");
+    expect(error.message).toBe("Query Cost limit of 8000 exceeded, found 8800.");
   });
 
-  it("counts a page size given as a variable as the largest page, and an omitted one as the default", async () => {
-    const page = (first: string) =>
-      `notes${first} { edges { cursor node { id content attachment createdAt updatedAt version } } pageInfo { hasNextPage endCursor } }`;
-    // 15 aliased pages whose size is a variable: armor counted each as 1 note.
-    const aliased = Array.from({ length: 15 }, (_, i) => `a${i}: ${page("(first: $f)")}`).join(" ");
-    const byVariable = await postGraphQL(api.url, `query($f: Int) { ${aliased} }`, { f: 1 });
-    const error = expectRefused(byVariable, "GRAPHQL_VALIDATION_FAILED", { status: 400 });
-    expect(error.message).toBe("Query Cost limit of 5000 exceeded, found 59250.");
-    const twoVariablePages = await postGraphQL(api.url, `query($f: Int) { a: ${page("(first: $f)")} b: ${page("(first: $f)")} }`, { f: 1 });
-    expect(expectRefused(twoVariablePages, "GRAPHQL_VALIDATION_FAILED", { status: 400 }).message).toBe(
-      "Query Cost limit of 5000 exceeded, found 7900.",
-    );
-    // One page by variable is the web app's own query shape, and six default pages (20 each) fit.
+  it("prices a page by the size requested: a variable's value, its default, or the argument's default", async () => {
     const user = await newUser();
-    expectData(await postGraphQL(api.url, `query($f: Int) { ${page("(first: $f)")} }`, { f: 100 }, { token: user.token }));
-    const sixDefault = Array.from({ length: 6 }, (_, i) => `d${i}: ${page("")}`).join(" ");
-    expectData(await postGraphQL(api.url, `{ ${sixDefault} }`, undefined, { token: user.token }));
-    const sevenDefault = Array.from({ length: 7 }, (_, i) => `d${i}: ${page("")}`).join(" ");
-    expect(expectRefused(await postGraphQL(api.url, `{ ${sevenDefault} }`), "GRAPHQL_VALIDATION_FAILED", { status: 400 }).message).toBe(
-      "Query Cost limit of 5000 exceeded, found 5530.",
+    const aliasedPages = (n: number) => Array.from({ length: n }, (_, i) => `a${i}: ${page("(first: $f)")}`).join(" ");
+    // Fifteen aliased full pages by variable: refused; the same fifteen pages of one note each: served.
+    const fifteenFull = await postGraphQL(api.url, `query($f: Int) { ${aliasedPages(15)} }`, { f: 100 }, { token: user.token });
+    expect(expectRefused(fifteenFull, "GRAPHQL_VALIDATION_FAILED", { status: 400 }).message).toBe(
+      "Query Cost limit of 8000 exceeded, found 66000.",
     );
+    expectData(await postGraphQL(api.url, `query($f: Int) { ${aliasedPages(15)} }`, { f: 1 }, { token: user.token }));
+    // A variable's default counts when the variable is not given.
+    const byDefault = await postGraphQL(api.url, `query($f: Int = 100) { ${aliasedPages(2)} }`, {}, { token: user.token });
+    expect(expectRefused(byDefault, "GRAPHQL_VALIDATION_FAILED", { status: 400 }).message).toBe(
+      "Query Cost limit of 8000 exceeded, found 8800.",
+    );
+    // An omitted first is the schema's default page of 20: nine fit, ten do not.
+    const defaultPages = (n: number) => Array.from({ length: n }, (_, i) => `d${i}: ${page("")}`).join(" ");
+    expectData(await postGraphQL(api.url, `{ ${defaultPages(9)} }`, undefined, { token: user.token }));
+    expect(expectRefused(await postGraphQL(api.url, `{ ${defaultPages(10)} }`), "GRAPHQL_VALIDATION_FAILED", { status: 400 }).message).toBe(
+      "Query Cost limit of 8000 exceeded, found 8800.",
+    );
+  });
+
+  it("prices a page over the maximum as the maximum: the resolver refuses it with BAD_USER_INPUT", async () => {
+    const user = await newUser();
+    const result = await postGraphQL(api.url, `query($f: Int) { ${page("(first: $f)")} }`, { f: 1_000_000 }, { token: user.token });
+    expect(result.json.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(["BAD_USER_INPUT"]);
+  });
+
+  it("prices nodes(ids:) by the ids given", async () => {
+    const user = await newUser();
+    const ids = (n: number) => Array.from({ length: n }, () => "01ARZ3NDEKTSV4RRFFQ69G5FAV");
+    const nodes = "nodes(ids: $ids) { id ... on Note { content attachment createdAt updatedAt version } }";
+    const aliased = (n: number) => Array.from({ length: n }, (_, i) => `n${i}: ${nodes}`).join(" ");
+    expectData(await postGraphQL(api.url, `query($ids: [ID!]!) { ${aliased(15)} }`, { ids: ids(10) }, { token: user.token }));
+    const error = expectRefused(
+      await postGraphQL(api.url, `query($ids: [ID!]!) { ${aliased(15)} }`, { ids: ids(100) }, { token: user.token }),
+      "GRAPHQL_VALIDATION_FAILED",
+      { status: 400 },
+    );
+    expect(error.message).toMatch(/^Query Cost limit of 8000 exceeded, found \d+\.$/);
   });
 
   it("accepts a full page of 100 notes with every field (the heaviest real query)", async () => {
     const user = await newUser();
-    const query = `{ notes(first: 100) { edges { cursor node { id content attachment createdAt updatedAt version } } pageInfo { hasNextPage endCursor } } }`;
-    expectData(await postGraphQL(api.url, query, undefined, { token: user.token }));
+    expectData(await postGraphQL(api.url, `{ ${page("(first: 100)")} }`, undefined, { token: user.token }));
+    expectData(await postGraphQL(api.url, `query($f: Int!) { ${page("(first: $f)")} }`, { f: 100 }, { token: user.token }));
   });
 });
 
