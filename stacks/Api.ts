@@ -30,6 +30,7 @@ export function Api({ stack }: StackContext) {
       AUTH_AUDIENCE: auth.userPoolClientId,
       STAGE: stage.stage,
       PROTECTED_STAGE: String(stage.isProtected),
+      TRUSTED_DOCUMENTS_ONLY: String(stage.trustedDocumentsOnly),
       NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
     },
     // Explicit statements instead of `bind: [notesTable]`, which would grant dynamodb:* on the table.

@@ -9,6 +9,7 @@ import { Template } from "aws-cdk-lib/assertions";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { ensureNotesTable, startEmbeddedDynamo } from "../packages/core/src/embedded-dynamo.ts";
 import { graphqlPostEvent } from "../packages/functions/test/api-gateway-event.ts";
+import trustedDocuments from "../packages/functions/src/graphql/trusted-documents.json";
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Stack } from "sst/constructs";
@@ -100,6 +101,14 @@ describe("stage settings", () => {
     expect(stageSettings("prod-copy", {}).isProtected).toBe(false);
     expect(() => stageSettings("my_stage", {})).toThrow(/Invalid stage/);
   });
+
+  it("runs only trusted documents when deployed with TRUSTED_DOCUMENTS_ONLY=true, in any stage", () => {
+    expect(stageSettings("dev", {}).trustedDocumentsOnly).toBe(false);
+    expect(stageSettings("prod", {}).trustedDocumentsOnly).toBe(false);
+    expect(stageSettings("dev", { TRUSTED_DOCUMENTS_ONLY: "true" }).trustedDocumentsOnly).toBe(true);
+    expect(stageSettings("prod", { TRUSTED_DOCUMENTS_ONLY: " TRUE " }).trustedDocumentsOnly).toBe(true);
+    expect(() => stageSettings("dev", { TRUSTED_DOCUMENTS_ONLY: "yes" })).toThrow(/TRUSTED_DOCUMENTS_ONLY must be true or false/);
+  });
 });
 
 describe.each(["dev", "prod"] as const)("%s stage", (name) => {
@@ -186,6 +195,7 @@ describe.each(["dev", "prod"] as const)("%s stage", (name) => {
     expect(env).toMatchObject({
       STAGE: name,
       PROTECTED_STAGE: String(isProtected),
+      TRUSTED_DOCUMENTS_ONLY: "false",
       NODE_OPTIONS: "--enable-source-maps",
     });
   });
@@ -358,6 +368,23 @@ describe("the bundle SST built for the function", () => {
     expect(JSON.parse(result.body)).toEqual({ data: { __typename: "Query" } });
     expect(parseFailure.statusCode).toBe(400);
     expect(JSON.parse(parseFailure.body).errors[0].extensions.code).toBe("GRAPHQL_PARSE_FAILED");
+
+    // The trusted-documents manifest is inside the bundle: the web app's Me runs by its hash alone.
+    const meHash = Object.entries(trustedDocuments).find(([, text]) => text.startsWith("query Me "))![0];
+    const [byHash, adHoc] = await runBundle(
+      bundle,
+      [graphqlPostEvent({ extensions: { persistedQuery: { version: 1, sha256Hash: meHash } } }), event],
+      {
+        AWS_REGION: "us-east-1",
+        NOTES_TABLE: "x",
+        AUTH_ISSUER: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_dummy",
+        AUTH_AUDIENCE: "dummy-client-id",
+        TRUSTED_DOCUMENTS_ONLY: "true",
+      },
+    );
+    expect(JSON.parse(byHash.body)).toEqual({ data: { me: null } });
+    expect(adHoc.statusCode).toBe(403);
+    expect(JSON.parse(adHoc.body).errors[0].extensions.code).toBe("PERSISTED_QUERY_ONLY");
   }, 180_000);
 
   it("stores and lists a note with Lambda-style environment credentials and a Cognito-style RS256 token", async () => {

@@ -21,6 +21,11 @@ export interface StageSettings {
   logRetention: RetentionDays;
   /** The same retention in the shape SST's `accessLog.retention` wants. */
   logRetentionName: Lowercase<keyof typeof RetentionDays>;
+  /**
+   * The API runs only the web app's trusted documents (by hash) and refuses query text:
+   * `TRUSTED_DOCUMENTS_ONLY=true` when deploying the stage. Off by default: any client may query.
+   */
+  trustedDocumentsOnly: boolean;
 }
 
 export function protectedStages(env: NodeJS.ProcessEnv = process.env): string[] {
@@ -39,11 +44,21 @@ export function assertValidStageName(stage: string): void {
   }
 }
 
+/** TRUSTED_DOCUMENTS_ONLY at deploy time: "true" or "false" (unset is false); anything else stops the deploy. */
+export function trustedDocumentsOnly(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env.TRUSTED_DOCUMENTS_ONLY?.trim().toLowerCase();
+  if (!value || value === "false") return false;
+  if (value === "true") return true;
+  throw new Error(`TRUSTED_DOCUMENTS_ONLY must be true or false, got "${env.TRUSTED_DOCUMENTS_ONLY}"`);
+}
+
 export function stageSettings(stage: string, env: NodeJS.ProcessEnv = process.env): StageSettings {
   assertValidStageName(stage);
   const isProtected = protectedStages(env).includes(stage);
+  const common = { trustedDocumentsOnly: trustedDocumentsOnly(env) };
   return isProtected
     ? {
+        ...common,
         stage,
         isProtected,
         removalPolicy: RemovalPolicy.RETAIN,
@@ -53,6 +68,7 @@ export function stageSettings(stage: string, env: NodeJS.ProcessEnv = process.en
         logRetentionName: "three_months",
       }
     : {
+        ...common,
         stage,
         isProtected,
         removalPolicy: RemovalPolicy.DESTROY,

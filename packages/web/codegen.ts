@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import type { CodegenConfig } from "@graphql-codegen/cli";
 
@@ -14,14 +15,18 @@ const config: CodegenConfig = {
   generates: {
     [`${webDir}src/gql/`]: {
       preset: "client",
-      presetConfig: { fragmentMasking: false },
+      // persisted-documents.json: hash → document; the app sends only the hash (trusted documents).
+      presetConfig: {
+        fragmentMasking: false,
+        // Plain hex, as clients send it in extensions.persistedQuery.sha256Hash (not codegen's "sha256:" form).
+        persistedDocuments: { hashAlgorithm: (document: string) => createHash("sha256").update(document).digest("hex") },
+      },
       config: {
         scalars: { DateTime: "string" },
         enumsAsTypes: true,
         useTypeImports: true,
         strictScalars: true,
         avoidOptionals: { field: true, inputValue: false, object: false },
-        documentMode: "documentNode",
       },
     },
   },

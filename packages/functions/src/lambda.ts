@@ -21,6 +21,7 @@ const yoga = createNotesYoga({
   protectedStage,
   introspection: flagEnv("INTROSPECTION") ?? !protectedStage,
   graphiql: flagEnv("GRAPHIQL") ?? !protectedStage,
+  trustedDocumentsOnly: flagEnv("TRUSTED_DOCUMENTS_ONLY") ?? false,
 });
 
 export const handler = createLambdaHandler(yoga);

@@ -9,7 +9,13 @@ describe("local server settings (README: Configuration)", () => {
       host: "localhost",
       dataDir: resolve(".data"),
       tableName: "notes",
+      trustedDocumentsOnly: false,
     });
+  });
+
+  it("runs only trusted documents with TRUSTED_DOCUMENTS_ONLY=true, as a deployed stage can", () => {
+    expect(localSettingsFromEnv({ TRUSTED_DOCUMENTS_ONLY: "true" }).trustedDocumentsOnly).toBe(true);
+    expect(localSettingsFromEnv({ TRUSTED_DOCUMENTS_ONLY: "false" }).trustedDocumentsOnly).toBe(false);
   });
 
   it("treats an empty variable as unset, not as port 0 or the current directory", () => {

@@ -42,10 +42,12 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium", () => {
   let context: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
+  const graphqlBodies: string[] = [];
   let restoreLogs: (() => void) | undefined;
 
   async function startServer(onPort: number) {
-    server = await startLocalServer({ dataDir, port: onPort, host: "127.0.0.1", tableName: "notes" });
+    // As a stage deployed with TRUSTED_DOCUMENTS_ONLY=true: the app must work on its hashes alone.
+    server = await startLocalServer({ dataDir, port: onPort, host: "127.0.0.1", tableName: "notes", trustedDocumentsOnly: true });
     origin = new URL(server.url).origin;
     port = Number(new URL(server.url).port);
   }
@@ -67,6 +69,9 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium", () => {
     });
     context.setDefaultTimeout(15_000);
     context.on("page", watchForErrors);
+    context.on("request", (request) => {
+      if (request.method() === "POST" && new URL(request.url()).pathname === "/graphql") graphqlBodies.push(request.postData() ?? "");
+    });
     page = context.pages()[0] ?? (await context.newPage());
     watchForErrors(page);
   });
@@ -202,7 +207,7 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium", () => {
 
   it("pages through more notes than fit on one page with Load more", async () => {
     const token = await page.evaluate(() => JSON.parse(localStorage.getItem("notes.session")!).token as string);
-    const request = typedClient(fetch, server.url);
+    const request = typedClient(fetch, server.url, { byHash: true });
     const bulk = Array.from({ length: PAGE_SIZE + 2 }, (_, i) => `Bulk note ${String(i + 1).padStart(2, "0")}`);
     for (const content of bulk) {
       const result = await request(CreateNoteDocument, { input: { content } }, token);
@@ -264,6 +269,27 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium", () => {
 
   it("raised no page errors along the way", () => {
     expect(pageErrors).toEqual([]);
+  });
+
+  it("sent only trusted-document hashes, while the API refuses an ad-hoc query from the same page", async () => {
+    expect(graphqlBodies.length).toBeGreaterThan(10);
+    for (const body of graphqlBodies) {
+      const parsed = JSON.parse(body) as { query?: string; extensions?: { persistedQuery?: { sha256Hash?: string } } };
+      expect(parsed.query).toBeUndefined();
+      expect(parsed.extensions?.persistedQuery?.sha256Hash).toMatch(/^[0-9a-f]{64}$/);
+    }
+    const adHoc = await page.evaluate(async () => {
+      const { token } = JSON.parse(localStorage.getItem("notes.session")!) as { token: string };
+      const response = await fetch("/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: "{ notes(first: 100) { edges { node { content } } } }" }),
+      });
+      return { status: response.status, body: await response.json() };
+    });
+    expect(adHoc.status).toBe(403);
+    expect(adHoc.body.errors[0].extensions.code).toBe("PERSISTED_QUERY_ONLY");
+    expect(adHoc.body.data).toBeUndefined();
   });
 
   it("shows an error with a retry when the API is unreachable, and signs out a token the API rejects", async () => {

@@ -1,14 +1,27 @@
+import { persistedExchange } from "@urql/exchange-persisted";
 import { Client, fetchExchange, type CombinedError } from "urql";
+
+/** The hash codegen put on each of the app's documents (persisted-documents.json). */
+type HashedDocument = { __meta__?: { hash?: string } };
 
 /**
  * An urql client that sends the session's bearer token. No document cache: the notes list
- * keeps its own pages, so every query goes to the API.
+ * keeps its own pages, so every query goes to the API. Each operation is sent as its
+ * trusted-document hash only (extensions.persistedQuery.sha256Hash), never as query text.
  */
 export function createApiClient(apiUrl: string, token: string | null, fetchFn?: typeof fetch): Client {
   return new Client({
     url: apiUrl,
     fetch: fetchFn,
-    exchanges: [fetchExchange],
+    exchanges: [
+      persistedExchange({
+        enforcePersistedQueries: true,
+        enableForMutation: true,
+        preferGetForPersistedQueries: false,
+        generateHash: async (_query, document) => (document as HashedDocument).__meta__?.hash,
+      }),
+      fetchExchange,
+    ],
     preferGetMethod: false,
     requestPolicy: "network-only",
     fetchOptions: () => (token ? { headers: { authorization: `Bearer ${token}` } } : {}),

@@ -59,7 +59,11 @@ beforeAll(async () => {
   restoreLogs = captureLogs(() => {}, "SILENT");
   table = await useEmbeddedTable();
   dataDir = await mkdtemp(join(tmpdir(), "notes-web-ops-"));
-  yoga = createNotesYoga({ verifyAuthorization: createTokenVerifier(await devVerifierSettings(dataDir)) });
+  // Trusted documents only: the app must work sending nothing but its operations' hashes.
+  yoga = createNotesYoga({
+    verifyAuthorization: createTokenVerifier(await devVerifierSettings(dataDir)),
+    trustedDocumentsOnly: true,
+  });
   alice = clientFor(await mintDevToken(dataDir, "alice"));
   bob = clientFor(await mintDevToken(dataDir, "bob"));
   anonymous = clientFor(null);

@@ -11,9 +11,10 @@ type Fetch = (url: string, init: RequestInit) => Promise<Response> | Response;
 
 /**
  * Sends one of the web app's typed documents as a JSON POST; the result is typed by the
- * document, as in the app. `send` is the global fetch or yoga's in-process fetch.
+ * document, as in the app. `send` is the global fetch or yoga's in-process fetch. With `byHash`,
+ * only the document's trusted-document hash is sent, as the app does.
  */
-export function typedClient(send: Fetch, url: string) {
+export function typedClient(send: Fetch, url: string, options: { byHash?: boolean } = {}) {
   return async function request<Data, Variables>(
     document: TypedDocumentNode<Data, Variables>,
     variables: Variables,
@@ -27,8 +28,18 @@ export function typedClient(send: Fetch, url: string) {
     const response = await send(url, {
       method: "POST",
       headers,
-      body: JSON.stringify({ query: print(document), variables }),
+      body: JSON.stringify(
+        options.byHash
+          ? { variables, extensions: { persistedQuery: { version: 1, sha256Hash: hashOf(document) } } }
+          : { query: print(document), variables },
+      ),
     });
     return { status: response.status, ...((await response.json()) as Omit<TypedResult<Data>, "status">) };
   };
+}
+
+function hashOf(document: unknown): string {
+  const hash = (document as { __meta__?: { hash?: string } }).__meta__?.hash;
+  if (!hash) throw new Error("document has no trusted-document hash: run npm run codegen");
+  return hash;
 }

@@ -12,6 +12,7 @@ import type { Context } from "./context.ts";
 import { armorPlugins, queryLimits, useExecutionTimeout } from "./armor.ts";
 import { maskUnexpected, useErrorFormatter, useParameterJsonErrors } from "./errors.ts";
 import { schema } from "./schema.ts";
+import { useTrustedDocuments } from "./trusted-documents.ts";
 import { elapsedMs, log, logRequest } from "../log.ts";
 
 /** What each runtime (Lambda, local server) hands to yoga with a request. */
@@ -31,6 +32,8 @@ export interface NotesYogaOptions {
   protectedStage?: boolean;
   /** Schema introspection (`__schema`, `__type`); default: on, except in protected stages. */
   introspection?: boolean;
+  /** Run only the trusted documents' hashes (TRUSTED_DOCUMENTS_ONLY); default false: any query runs. */
+  trustedDocumentsOnly?: boolean;
   /** Overrides queryLimits.executionTimeoutMs. */
   executionTimeoutMs?: number;
 }
@@ -76,6 +79,7 @@ export function createNotesYoga(options: NotesYogaOptions): NotesYoga {
     }),
     plugins: [
       useRequestLog(),
+      useTrustedDocuments({ only: options.trustedDocumentsOnly ?? false }),
       ...armorPlugins({ hideSuggestions, introspection }),
       useErrorFormatter({ hideSuggestions }),
       useParameterJsonErrors(),

@@ -40,6 +40,7 @@ export async function startLocalServer(settings: LocalSettings): Promise<LocalSe
       verifyAuthorization: createTokenVerifier(await devVerifierSettings(settings.dataDir)),
       graphiql: { defaultQuery: EXAMPLE_QUERY, title: "Notes API (local)" },
       renderGraphiQL,
+      trustedDocumentsOnly: settings.trustedDocumentsOnly,
     });
     const server = createServer(
       {

@@ -6,6 +6,8 @@ export interface LocalSettings {
   port: number;
   host: string;
   tableName: string;
+  /** TRUSTED_DOCUMENTS_ONLY=true: run only the web app's trusted documents, as a stage can. */
+  trustedDocumentsOnly?: boolean;
 }
 
 export function localSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalSettings {
@@ -20,5 +22,6 @@ export function localSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Loca
     port,
     host: env.HOST?.trim() || "localhost",
     tableName: env.NOTES_TABLE ?? "notes",
+    trustedDocumentsOnly: env.TRUSTED_DOCUMENTS_ONLY?.trim().toLowerCase() === "true",
   };
 }

@@ -1,0 +1,36 @@
+import { usePersistedOperations } from "@graphql-yoga/plugin-persisted-operations";
+import type { Plugin } from "graphql-yoga";
+// No import attribute: SST bundles the Lambda with esbuild 0.18, which cannot parse `with { type: "json" }`.
+import manifest from "./trusted-documents.json";
+
+/**
+ * Trusted documents: the web app's operations, by the SHA-256 of their text, from the append-only
+ * manifest that `npm run codegen` keeps (bundled into the Lambda). A client sends
+ * `extensions.persistedQuery.sha256Hash` instead of the query. With `only`, nothing else runs;
+ * otherwise any query text runs too, as for every GraphQL client.
+ */
+const trustedDocuments = new Map<string, string>(Object.entries(manifest));
+
+export function useTrustedDocuments(options: { only: boolean }): Plugin {
+  return usePersistedOperations({
+    allowArbitraryOperations: !options.only,
+    getPersistedOperation: (hash) => trustedDocuments.get(hash) ?? null,
+    customErrors: {
+      persistedQueryOnly: {
+        message:
+          "This API runs only trusted documents: send extensions.persistedQuery.sha256Hash of a document in its manifest, not a query.",
+        extensions: { code: "PERSISTED_QUERY_ONLY", http: { status: 403 } },
+      },
+      notFound: {
+        message: "No trusted document has this sha256Hash.",
+        extensions: { code: "PERSISTED_QUERY_NOT_FOUND", http: { status: 400 } },
+      },
+      keyNotFound: {
+        message: options.only
+          ? "Send extensions.persistedQuery.sha256Hash of a trusted document."
+          : "Send a query, or extensions.persistedQuery.sha256Hash of a trusted document.",
+        extensions: { code: "BAD_REQUEST", http: { status: 400 } },
+      },
+    },
+  });
+}
