@@ -2,6 +2,7 @@ import {
   buildSchema,
   getNamedType,
   isLeafType,
+  isNonNullType,
   isObjectType,
   parse,
   type GraphQLObjectType,
@@ -23,7 +24,7 @@ import { createTestIssuer, createTestYoga, errorCodes, graphqlClient } from "./h
 /** Every field of a type that takes no required argument, objects expanded one level down. */
 function allFields(type: GraphQLObjectType, depth = 0): string {
   return Object.values(type.getFields())
-    .filter((field) => field.args.every((arg) => arg.defaultValue !== undefined || arg.type.toString().slice(-1) !== "!"))
+    .filter((field) => field.args.every((arg) => !isNonNullType(arg.type) || arg.defaultValue !== undefined))
     .map((field) => {
       const named = getNamedType(field.type);
       if (isLeafType(named)) return field.name;
