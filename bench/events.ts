@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2, Context as LambdaContext } from "aws-lambda";
 
 /** GraphQL documents the benchmark sends; identical for every contender. */
-export const NOTE_QUERY = "query Note($id: ID!) { note(id: $id) { id content attachment createdAt updatedAt version } }";
+export const NOTE_QUERY = "query Note($id: ID!) { note(id: $id) { id content attachment { fileName contentType size } createdAt updatedAt version } }";
 export const NOTES_QUERY =
-  "query Notes($first: Int, $after: String) { notes(first: $first, after: $after) { edges { cursor node { id content attachment createdAt updatedAt version } } pageInfo { hasNextPage endCursor } } }";
+  "query Notes($first: Int, $after: String) { notes(first: $first, after: $after) { edges { cursor node { id content attachment { fileName contentType size } createdAt updatedAt version } } pageInfo { hasNextPage endCursor } } }";
 
 let sequence = 0;
 

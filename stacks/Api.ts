@@ -3,14 +3,14 @@ import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import { Auth } from "./Auth.ts";
 import { LAMBDA_NODE_OPTIONS } from "./lambda-bundle.ts";
-import { Storage } from "./Storage.ts";
+import { ATTACHMENTS_PREFIX, Storage, UPLOADS_PREFIX } from "./Storage.ts";
 import { stageSettings } from "./stage.ts";
 
 const GRAPHQL_HANDLER = "packages/functions/src/lambda.handler";
 
 export function Api({ stack }: StackContext) {
   const stage = stageSettings(stack.stage);
-  const { notesTable } = use(Storage);
+  const { notesTable, attachmentsBucket } = use(Storage);
   const auth = use(Auth);
 
   const graphqlLogs = new LogGroup(stack, "GraphqlLogs", {
@@ -26,6 +26,7 @@ export function Api({ stack }: StackContext) {
     logGroup: graphqlLogs,
     environment: {
       NOTES_TABLE: notesTable.tableName,
+      ATTACHMENTS_BUCKET: attachmentsBucket.bucketName,
       AUTH_ISSUER: auth.issuer,
       AUTH_AUDIENCE: auth.userPoolClientId,
       STAGE: stage.stage,
@@ -44,6 +45,15 @@ export function Api({ stack }: StackContext) {
           "dynamodb:Query",
         ],
         resources: [notesTable.tableArn],
+      }),
+      // Presigned POSTs (PutObject on uploads/), HEAD and copy source (GetObject), copy target
+      // (PutObject on attachments/), presigned downloads (GetObject) and deletes: nothing else.
+      new PolicyStatement({
+        actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        resources: [
+          `${attachmentsBucket.bucketArn}/${UPLOADS_PREFIX}*`,
+          `${attachmentsBucket.bucketArn}/${ATTACHMENTS_PREFIX}*`,
+        ],
       }),
     ],
   });

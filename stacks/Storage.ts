@@ -1,5 +1,11 @@
-import { Table, type StackContext } from "sst/constructs";
+import { Bucket, Table, type StackContext } from "sst/constructs";
+import { Duration } from "aws-cdk-lib";
+import { BlockPublicAccess, BucketEncryption } from "aws-cdk-lib/aws-s3";
 import { stageSettings } from "./stage.ts";
+
+/** Where browsers POST new files; never attached ones expire with this rule (SPEC "Data"). */
+export const UPLOADS_PREFIX = "uploads/";
+export const ATTACHMENTS_PREFIX = "attachments/";
 
 export function Storage({ stack }: StackContext) {
   const stage = stageSettings(stack.stage);
@@ -16,7 +22,37 @@ export function Storage({ stack }: StackContext) {
         deletionProtection: stage.deletionProtection,
       },
     },
+    // Pending-upload records carry an expiry a day past their upload's; DynamoDB drops them.
+    timeToLiveAttribute: "expiresAtEpoch",
   });
 
-  return { notesTable };
+  const attachmentsBucket = new Bucket(stack, "Attachments", {
+    blockPublicACLs: true,
+    cors: [
+      {
+        // The web app's CloudFront origin is made after this stack (it needs the API), so its
+        // exact name cannot be listed here; presigned URLs, not CORS, are what authorize a request.
+        allowedOrigins: ["https://*.cloudfront.net", ...(stage.isProtected ? [] : ["http://localhost:*", "http://127.0.0.1:*"])],
+        allowedMethods: ["POST", "GET", "HEAD"],
+        allowedHeaders: ["*"],
+        maxAge: "1 hour",
+      },
+    ],
+    cdk: {
+      bucket: {
+        blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+        encryption: BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        removalPolicy: stage.removalPolicy,
+        // Unprotected stages are meant to be removed whole; protected ones keep their files.
+        autoDeleteObjects: !stage.isProtected,
+        lifecycleRules: [
+          { id: "ExpireUnattachedUploads", prefix: UPLOADS_PREFIX, expiration: Duration.days(1) },
+          { id: "AbortIncompleteMultipartUploads", abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        ],
+      },
+    },
+  });
+
+  return { notesTable, attachmentsBucket };
 }

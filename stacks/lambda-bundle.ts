@@ -10,6 +10,8 @@ export const lambdaNodejsProps = {
   minify: true,
   // Shipped inside the bundle and read via NODE_OPTIONS=--enable-source-maps, so stack traces point at TypeScript.
   sourcemap: true,
+  // Code reached only through import() (the S3 SDK) goes into chunks a request loads when it needs them.
+  splitting: true,
   esbuild: {
     // Without this esbuild picks packages' CommonJS builds (~30 % larger, slower to load).
     mainFields: ["module", "main"],

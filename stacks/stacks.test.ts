@@ -1,5 +1,7 @@
 import { execFile, spawnSync } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
+import { copyFileSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -10,6 +12,7 @@ import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { ensureNotesTable, startEmbeddedDynamo } from "../packages/core/src/embedded-dynamo.ts";
 import { graphqlPostEvent } from "../packages/functions/test/api-gateway-event.ts";
 import trustedDocuments from "../packages/functions/src/graphql/trusted-documents.json";
+import { LOCAL_S3_PATH, startLocalS3 } from "../packages/functions/src/local/s3rver.ts";
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Stack } from "sst/constructs";
@@ -154,9 +157,64 @@ describe.each(["dev", "prod"] as const)("%s stage", (name) => {
             "AWS::DynamoDB::Table",
             "AWS::Logs::LogGroup",
             "AWS::Logs::LogGroup",
+            "AWS::S3::Bucket",
           ]
         : [],
     );
+  });
+
+  it("lets DynamoDB expire pending-upload records by their expiresAtEpoch", () => {
+    const [, table] = only(resourcesOf(get().template.Storage, "AWS::DynamoDB::Table"));
+    expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: "expiresAtEpoch", Enabled: true });
+  });
+
+  it("keeps files in one private, encrypted, TLS-only bucket whose unattached uploads expire after a day", () => {
+    const { template } = get();
+    const [bucketId, bucket] = only(resourcesOf(template.Storage, "AWS::S3::Bucket"));
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.Properties.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] });
+    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+      { ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } },
+    ]);
+    const policy = isProtected ? "Retain" : "Delete";
+    expect([bucket.DeletionPolicy, bucket.UpdateReplacePolicy]).toEqual([policy, policy]);
+
+    const rules = bucket.Properties.LifecycleConfiguration.Rules;
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Prefix: "uploads/", ExpirationInDays: 1, Status: "Enabled" }),
+        expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: "Enabled" }),
+      ]),
+    );
+    // Only uploads expire: no rule may touch attachments/.
+    for (const rule of rules) if (rule.ExpirationInDays !== undefined) expect(rule.Prefix).toBe("uploads/");
+
+    const [cors] = bucket.Properties.CorsConfiguration.CorsRules;
+    expect(bucket.Properties.CorsConfiguration.CorsRules).toHaveLength(1);
+    expect([...cors.AllowedMethods].sort()).toEqual(["GET", "HEAD", "POST"]);
+    const localOrigins = ["http://localhost:*", "http://127.0.0.1:*"];
+    expect(cors.AllowedOrigins).toContain("https://*.cloudfront.net");
+    for (const origin of localOrigins) expect(cors.AllowedOrigins.includes(origin)).toBe(!isProtected);
+    expect(cors.AllowedOrigins).not.toContain("*");
+
+    const bucketPolicies = Object.values<Json>(resourcesOf(template.Storage, "AWS::S3::BucketPolicy"));
+    const statements = bucketPolicies
+      .filter((p) => p.Properties.Bucket.Ref === bucketId)
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: "Deny",
+        Action: "s3:*",
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+        Principal: { AWS: "*" },
+      }),
+    );
+    for (const statement of statements) expect(statement.Effect === "Allow" && statement.Principal === "*").toBe(false);
   });
 
   it("runs one GraphQL Lambda on nodejs22.x arm64; every other Lambda is SST's per-stack custom-resource handler", () => {
@@ -164,6 +222,13 @@ describe.each(["dev", "prod"] as const)("%s stage", (name) => {
     for (const key of ["Storage", "Auth", "Api"] as const) {
       const expected = [logicalIdIn(stack[key], stack[key].customResourceHandler)];
       if (key === "Api") expected.push(graphqlLogicalId);
+      // Unprotected stages empty the bucket on removal through CDK's auto-delete-objects provider.
+      if (key === "Storage" && !isProtected) {
+        const functions = resourcesOf(template[key], "AWS::Lambda::Function");
+        const [autoDelete] = Object.keys(functions).filter((id) => id.startsWith("CustomS3AutoDeleteObjectsCustomResourceProvider"));
+        expect(autoDelete).toBeDefined();
+        expected.push(autoDelete!);
+      }
       expect(Object.keys(resourcesOf(template[key], "AWS::Lambda::Function")).sort()).toEqual(expected.sort());
     }
     const fn = resourcesOf(template.Api, "AWS::Lambda::Function")[graphqlLogicalId];
@@ -185,6 +250,8 @@ describe.each(["dev", "prod"] as const)("%s stage", (name) => {
     const [clientId] = only(resourcesOf(under.template.Auth, "AWS::Cognito::UserPoolClient"));
 
     expect(exported(under, env.NOTES_TABLE)).toEqual({ Ref: tableId });
+    const [bucketId] = only(resourcesOf(under.template.Storage, "AWS::S3::Bucket"));
+    expect(exported(under, env.ATTACHMENTS_BUCKET)).toEqual({ Ref: bucketId });
     expect(exported(under, env.AUTH_AUDIENCE)).toEqual({ Ref: clientId });
     const issuer = env.AUTH_ISSUER["Fn::Join"];
     expect(issuer[0]).toBe("");
@@ -245,7 +312,7 @@ describe.each(["dev", "prod"] as const)("%s stage", (name) => {
     expect(resourcesOf(template.Auth, "AWS::Cognito::IdentityPool")).toEqual({});
   });
 
-  it("grants the function only the five DynamoDB item/query actions, on the notes table's ARN", () => {
+  it("grants the function only five DynamoDB actions on the table and three S3 object actions on uploads/ and attachments/", () => {
     const under = get();
     const { template, graphqlLogicalId } = under;
     const fn = resourcesOf(template.Api, "AWS::Lambda::Function")[graphqlLogicalId];
@@ -273,6 +340,20 @@ describe.each(["dev", "prod"] as const)("%s stage", (name) => {
     expect(resources[0]).not.toBe("*");
     const tableId = only(resourcesOf(under.template.Storage, "AWS::DynamoDB::Table"))[0];
     expect(exported(under, resources[0])).toEqual({ "Fn::GetAtt": [tableId, "Arn"] });
+
+    // S3: the three object actions attachments use, on uploads/* and attachments/* only.
+    const s3 = statements.filter((statement) => actionsOf(statement).some((a) => a.startsWith("s3:")));
+    expect(s3).toHaveLength(1);
+    expect(actionsOf(s3[0]).sort()).toEqual(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]);
+    const bucketId = only(resourcesOf(under.template.Storage, "AWS::S3::Bucket"))[0];
+    const objectPatterns = resourcesOfStatement(s3[0]).map((resource) => {
+      const [separator, parts] = resource["Fn::Join"];
+      expect(separator).toBe("");
+      expect(exported(under, parts[0])).toEqual({ "Fn::GetAtt": [bucketId, "Arn"] });
+      return parts.slice(1).join("");
+    });
+    expect(objectPatterns.sort()).toEqual(["/attachments/*", "/uploads/*"]);
+    expect(statements.map(actionsOf).flat().every((a) => a.startsWith("dynamodb:") || a.startsWith("s3:"))).toBe(true);
   });
 
   it("outputs the API URL, user pool, client and region", () => {
@@ -387,8 +468,39 @@ describe("the bundle SST built for the function", () => {
     expect(JSON.parse(adHoc.body).errors[0].extensions.code).toBe("PERSISTED_QUERY_ONLY");
   }, 180_000);
 
-  it("stores and lists a note with Lambda-style environment credentials and a Cognito-style RS256 token", async () => {
-    const bundle = functionBundle();
+  it("holds one copy of each AWS SDK package, and the S3 client only in a chunk loaded on demand", () => {
+    const dir = path.dirname(functionBundle());
+    const roots = new Map<string, Set<string>>();
+    for (const map of readdirSync(dir).filter((file) => file.endsWith(".mjs.map"))) {
+      for (const source of JSON.parse(readFileSync(path.join(dir, map), "utf8")).sources as string[]) {
+        const match = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(source);
+        if (match) roots.set(match[2]!, (roots.get(match[2]!) ?? new Set()).add(match[1]!));
+      }
+    }
+    const sdk = [...roots].filter(([name]) => name.startsWith("@aws-sdk/") || name.startsWith("@smithy/"));
+    expect(sdk.map(([name]) => name)).toEqual(expect.arrayContaining(["@aws-sdk/client-s3", "@aws-sdk/client-dynamodb"]));
+    // Two directories for one package name means two copies (version skew) inside the bundle.
+    expect(sdk.filter(([, dirs]) => dirs.size > 1).map(([name, dirs]) => `${name}: ${[...dirs].join(", ")}`)).toEqual([]);
+    const [s3Chunk] = lazyChunks(functionBundle());
+    expect(s3Chunk).toMatch(/^s3-[\w-]+\.mjs$/);
+    const bytes = (file: string) => statSync(path.join(dir, file)).size;
+    const all = readdirSync(dir).filter((file) => file.endsWith(".mjs"));
+    console.log(
+      `function bundle: ${all.length} files, ${all.reduce((sum, file) => sum + bytes(file), 0)} bytes; ` +
+        `handler ${bytes(path.basename(functionBundle()))}, S3 chunk ${bytes(s3Chunk!)}`,
+    );
+  });
+
+  it("stores and lists a note with Lambda-style environment credentials and a Cognito-style RS256 token, without the S3 chunk", async () => {
+    // A copy of the bundle without its lazily imported chunks: a note request must not need them.
+    const original = functionBundle();
+    const copy = await mkdtemp(path.join(tmpdir(), "bundle-without-s3-"));
+    for (const file of readdirSync(path.dirname(original))) {
+      if (!lazyChunks(original).some((chunk) => file.startsWith(chunk))) {
+        copyFileSync(path.join(path.dirname(original), file), path.join(copy, file));
+      }
+    }
+    const bundle = path.join(copy, path.basename(original));
     // The SDK's default credential chain is swapped for environment credentials (stacks/lambda-bundle.ts).
     expect(readFileSync(bundle, "utf8")).not.toContain("Skipping SSO provider");
 
@@ -448,6 +560,98 @@ describe("the bundle SST built for the function", () => {
       jwks.closeAllConnections();
       await new Promise((resolve) => jwks.close(resolve));
       await db.close();
+      await rm(copy, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
+/** Chunks the handler file imports with import(): loaded only by a request that needs them. */
+function lazyChunks(bundle: string): string[] {
+  return [...readFileSync(bundle, "utf8").matchAll(/import\("\.\/([\w-]+\.mjs)"\)/g)].map((match) => match[1]!);
+}
+
+describe("an attachment through the bundle SST built", () => {
+  it("starts an upload, takes the browser's POST, attaches it and hands out a download URL", async () => {
+    const bundle = functionBundle();
+    const db = await startEmbeddedDynamo();
+    const s3Dir = await mkdtemp(path.join(tmpdir(), "bundle-s3-"));
+    const localS3 = await startLocalS3({ directory: s3Dir, bucketName: "bundle-files" });
+    const s3Server = createServer((req, res) => localS3.handle(req, res));
+    const { privateKey, publicKey } = await generateKeyPair("RS256");
+    const jwk = { ...(await exportJWK(publicKey)), kid: "bundle-s3", alg: "RS256", use: "sig" };
+    const jwks = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    try {
+      await ensureNotesTable(db.endpoint, "bundle-notes");
+      await new Promise<void>((resolve) => jwks.listen(0, "127.0.0.1", resolve));
+      await new Promise<void>((resolve) => s3Server.listen(0, "127.0.0.1", resolve));
+      const issuer = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/us-east-1_BundleS3`;
+      const token = await new SignJWT({ token_use: "id" })
+        .setProtectedHeader({ alg: "RS256", kid: jwk.kid })
+        .setSubject("bundle-user")
+        .setIssuer(issuer)
+        .setAudience("bundle-client")
+        .setIssuedAt()
+        .setExpirationTime("5m")
+        .sign(privateKey);
+      const env = {
+        AWS_REGION: "us-east-1",
+        AWS_ACCESS_KEY_ID: "ASIAEXAMPLEKEY",
+        AWS_SECRET_ACCESS_KEY: "example-secret",
+        AWS_SESSION_TOKEN: "example-session-token",
+        AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+        NOTES_TABLE: "bundle-notes",
+        ATTACHMENTS_BUCKET: "bundle-files",
+        S3_ENDPOINT: `http://127.0.0.1:${(s3Server.address() as AddressInfo).port}${LOCAL_S3_PATH}`,
+        AUTH_ISSUER: issuer,
+        AUTH_AUDIENCE: "bundle-client",
+        PROTECTED_STAGE: "true",
+      };
+      const call = (query: string, variables: Record<string, unknown> = {}) =>
+        graphqlPostEvent({ query, variables }, { token });
+      const bytes = Buffer.from("a file that went through the bundle\n");
+
+      const [started] = await runBundle(
+        bundle,
+        [
+          call(
+            "mutation($i: CreateAttachmentUploadInput!) { createAttachmentUpload(input: $i) { id url fields { name value } } }",
+            { i: { fileName: "Zürich.txt", contentType: "text/plain", size: bytes.length } },
+          ),
+        ],
+        env,
+      );
+      const upload = JSON.parse(started.body).data.createAttachmentUpload;
+      const form = new FormData();
+      for (const { name, value } of upload.fields) form.append(name, value);
+      form.append("file", new Blob([new Uint8Array(bytes)], { type: "text/plain" }), "x");
+      expect((await fetch(upload.url, { method: "POST", body: form })).status).toBe(204);
+
+      const [attached] = await runBundle(
+        bundle,
+        [
+          call("mutation($u: ID!) { createNote(input: { content: \"with a file\", attachmentUploadId: $u }) { attachment { fileName size url } } }", {
+            u: upload.id,
+          }),
+        ],
+        env,
+      );
+      const attachment = JSON.parse(attached.body).data.createNote.attachment;
+      expect(attachment).toMatchObject({ fileName: "Zürich.txt", size: bytes.length });
+      const downloaded = await fetch(attachment.url);
+      expect(Buffer.from(await downloaded.arrayBuffer())).toEqual(bytes);
+      expect(downloaded.headers.get("content-disposition")).toBe(
+        `attachment; filename="Z_rich.txt"; filename*=UTF-8''Z%C3%BCrich.txt`,
+      );
+    } finally {
+      jwks.closeAllConnections();
+      s3Server.closeAllConnections();
+      await new Promise((resolve) => jwks.close(resolve));
+      await new Promise((resolve) => s3Server.close(resolve));
+      await db.close();
+      await rm(s3Dir, { recursive: true, force: true });
     }
   }, 180_000);
 });

@@ -1,4 +1,5 @@
 import { monotonicFactory } from "ulid";
+import * as Attachment from "./attachment.ts";
 import { dynamo, isConditionFailure } from "./dynamo.ts";
 import { VisibleError } from "./errors.ts";
 
@@ -6,7 +7,7 @@ import { VisibleError } from "./errors.ts";
 export interface Note {
   id: string;
   content: string;
-  attachment: string | null;
+  attachment: Attachment.Attachment | null;
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -14,15 +15,16 @@ export interface Note {
 
 export interface CreateInput {
   content: string;
-  attachment?: string | null;
+  /** An upload from Attachment.createUpload, to attach. */
+  attachmentUploadId?: string | number | null;
 }
 
 export interface UpdateInput {
   id: string;
   /** Omitted: unchanged. */
   content?: string | null;
-  /** Omitted: unchanged; null: cleared. */
-  attachment?: string | null;
+  /** Omitted: unchanged; null: the attachment is removed; an upload id: it replaces the attachment. */
+  attachmentUploadId?: string | number | null;
   /** When given, the update applies only if the stored version is this one. */
   expectedVersion?: number | null;
 }
@@ -40,7 +42,6 @@ export interface Page {
 
 export const limits = {
   contentMaxChars: 50_000,
-  attachmentMaxChars: 1_024,
   pageSizeMax: 100,
   pageSizeDefault: 20,
 } as const;
@@ -49,7 +50,8 @@ interface NoteItem {
   userId: string;
   noteId: string;
   content: string;
-  attachment?: string | null;
+  /** Before attachments were files this was free text; such values read as no attachment. */
+  attachment?: Attachment.Attachment | string | null;
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -63,20 +65,28 @@ const nextUlid = monotonicFactory();
 
 export async function create(userId: string, input: CreateInput): Promise<Note> {
   checkContent(input.content);
-  checkAttachment(input.attachment);
   const now = Date.now();
+  const noteId = nextUlid(now);
+  // The file is copied before the note exists, so the note never points at a missing file.
+  const claim = input.attachmentUploadId == null ? null : await Attachment.claim(userId, noteId, input.attachmentUploadId);
   const timestamp = new Date(now).toISOString();
   const item: NoteItem = {
     userId,
-    noteId: nextUlid(now),
+    noteId,
     content: input.content,
-    attachment: input.attachment ?? undefined,
+    attachment: claim?.attachment,
     createdAt: timestamp,
     updatedAt: timestamp,
     version: 1,
   };
-  // The condition makes an id collision fail loudly instead of overwriting a note.
-  await dynamo.put({ Item: item, ConditionExpression: "attribute_not_exists(noteId)" });
+  try {
+    // The condition makes an id collision fail loudly instead of overwriting a note.
+    await dynamo.put({ Item: item, ConditionExpression: "attribute_not_exists(noteId)" });
+  } catch (error) {
+    await claim?.release();
+    throw error;
+  }
+  await claim?.complete();
   return fromItem(item);
 }
 
@@ -115,11 +125,10 @@ export async function list(userId: string, input: ListInput = {}): Promise<Page>
 }
 
 export async function update(userId: string, input: UpdateInput): Promise<Note> {
-  if (input.content === undefined && input.attachment === undefined) {
-    throw new VisibleError("BAD_USER_INPUT", "Give content or attachment to update.");
+  if (input.content === undefined && input.attachmentUploadId === undefined) {
+    throw new VisibleError("BAD_USER_INPUT", "Give content or attachmentUploadId to update.");
   }
   if (input.content !== undefined) checkContent(input.content);
-  checkAttachment(input.attachment);
   const expected = input.expectedVersion;
   // Any integer is a version the caller may believe in; 0 or -1 is never the stored one, so, like
   // every other wrong version, it is a CONFLICT (SPEC), decided by the condition below.
@@ -139,11 +148,14 @@ export async function update(userId: string, input: UpdateInput): Promise<Note> 
     values[":content"] = input.content;
     set.push("#content = :content");
   }
-  if (input.attachment !== undefined) {
+  // The new file is copied before the note's write and given back if that write fails.
+  const claim =
+    input.attachmentUploadId == null ? null : await Attachment.claim(userId, input.id, input.attachmentUploadId);
+  if (input.attachmentUploadId !== undefined) {
     names["#attachment"] = "attachment";
-    if (input.attachment === null) remove.push("#attachment");
+    if (claim === null) remove.push("#attachment");
     else {
-      values[":attachment"] = input.attachment;
+      values[":attachment"] = claim.attachment;
       set.push("#attachment = :attachment");
     }
   }
@@ -152,18 +164,29 @@ export async function update(userId: string, input: UpdateInput): Promise<Note> 
     values[":expected"] = expected;
     condition += " AND #version = :expected";
   }
+  let updated: NoteItem;
+  let previous: NoteItem;
   try {
+    // ALL_NEW would hide which file the note pointed at before; the old item tells what to delete.
     const { Attributes } = await dynamo.update({
       Key: { userId, noteId: input.id },
       UpdateExpression: `SET ${set.join(", ")}${remove.length ? ` REMOVE ${remove.join(", ")}` : ""}`,
       ConditionExpression: condition,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
-      ReturnValues: "ALL_NEW",
+      ReturnValues: "ALL_OLD",
       ReturnValuesOnConditionCheckFailure: "ALL_OLD",
     });
-    return fromItem(Attributes as NoteItem);
+    previous = Attributes as NoteItem;
+    updated = {
+      ...previous,
+      content: input.content ?? previous.content,
+      attachment: input.attachmentUploadId === undefined ? previous.attachment : claim?.attachment,
+      version: previous.version + 1,
+      updatedAt: values[":now"] as string,
+    };
   } catch (error) {
+    await claim?.release();
     if (!isConditionFailure(error)) throw error;
     if (expected == null) throw notFound();
     // The write already failed atomically; this read only decides which error to report.
@@ -177,22 +200,30 @@ export async function update(userId: string, input: UpdateInput): Promise<Note> 
       { currentVersion: (current as NoteItem).version },
     );
   }
+  await claim?.complete();
+  // Only once the note points elsewhere is the old file deleted.
+  if (input.attachmentUploadId !== undefined) await Attachment.discard(attachmentOf(previous));
+  return fromItem(updated);
 }
 
 /** Deletes the caller's note and returns it as it was. */
 export async function remove(userId: string, id: string): Promise<Note> {
   if (!ULID_PATTERN.test(id)) throw notFound();
+  let deleted: NoteItem;
   try {
     const { Attributes } = await dynamo.remove({
       Key: { userId, noteId: id },
       ConditionExpression: "attribute_exists(noteId)",
       ReturnValues: "ALL_OLD",
     });
-    return fromItem(Attributes as NoteItem);
+    deleted = Attributes as NoteItem;
   } catch (error) {
     if (isConditionFailure(error)) throw notFound();
     throw error;
   }
+  // The note is gone first, so a failure here leaves at worst an unreferenced file.
+  await Attachment.discard(attachmentOf(deleted));
+  return fromItem(deleted);
 }
 
 /** Opaque to clients; only ever compared inside the caller's own partition. */
@@ -227,11 +258,6 @@ function checkContent(content: string | null | undefined): asserts content is st
   }
 }
 
-function checkAttachment(attachment: string | null | undefined): void {
-  if (attachment == null) return;
-  checkText("attachment", attachment, limits.attachmentMaxChars);
-}
-
 /** Length is counted in Unicode characters (code points), so an emoji counts as one. */
 function checkText(field: string, value: string, max: number): void {
   // UTF-16 length is an upper bound on code points: only long strings need counting.
@@ -259,9 +285,13 @@ function fromItem(item: NoteItem): Note {
   return {
     id: item.noteId,
     content: item.content,
-    attachment: item.attachment ?? null,
+    attachment: attachmentOf(item),
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
     version: item.version,
   };
+}
+
+function attachmentOf(item: NoteItem): Attachment.Attachment | null {
+  return typeof item.attachment === "object" && item.attachment !== null ? item.attachment : null;
 }

@@ -21,7 +21,6 @@ afterAll(async () => {
 });
 
 const MAX_CONTENT = Note.limits.contentMaxChars;
-const MAX_ATTACHMENT = Note.limits.attachmentMaxChars;
 const EMOJI = "😀"; // one code point, two UTF-16 units
 
 /** Asserts that a create is refused with BAD_USER_INPUT and leaves the user's partition empty. */
@@ -53,9 +52,9 @@ async function expectUpdateRefused(
   return error;
 }
 
-async function ownedNote(content = "original", attachment: string | null = "file.txt") {
+async function ownedNote(content = "original") {
   const userId = newUser();
-  const note = await Note.create(userId, { content, attachment });
+  const note = await Note.create(userId, { content });
   return { userId, note };
 }
 
@@ -83,15 +82,14 @@ describe("Note.create", () => {
 
   it("stores the note so that get returns it unchanged", async () => {
     const userId = newUser();
-    const note = await Note.create(userId, { content: "stored", attachment: "a.png" });
-    expect(note.attachment).toBe("a.png");
+    const note = await Note.create(userId, { content: "stored" });
     expect(await Note.get(userId, note.id)).toEqual(note);
     expect(await allNotes(userId)).toEqual([note]);
   });
 
-  it("treats an explicit null attachment like an omitted one", async () => {
+  it("treats an explicit null attachmentUploadId like an omitted one", async () => {
     const userId = newUser();
-    const note = await Note.create(userId, { content: "x", attachment: null });
+    const note = await Note.create(userId, { content: "x", attachmentUploadId: null });
     expect(note.attachment).toBeNull();
     expect((await Note.get(userId, note.id))?.attachment).toBeNull();
   });
@@ -163,25 +161,13 @@ describe("Note.create", () => {
     });
   });
 
-  describe("attachment validation", () => {
-    it("accepts 1,024 characters", async () => {
-      const note = await expectCreateAccepted({ content: "x", attachment: "b".repeat(MAX_ATTACHMENT) });
-      expect(note.attachment).toHaveLength(MAX_ATTACHMENT);
-    });
-
-    it("refuses 1,025 characters", async () => {
-      const error = await expectCreateRefused({ content: "x", attachment: "b".repeat(MAX_ATTACHMENT + 1) });
-      expect(error.details?.field).toBe("attachment");
-    });
-
-    it("counts attachment length in code points: 1,024 emoji accepted, 1,025 refused", async () => {
-      await expectCreateAccepted({ content: "x", attachment: EMOJI.repeat(MAX_ATTACHMENT) });
-      await expectCreateRefused({ content: "x", attachment: EMOJI.repeat(MAX_ATTACHMENT + 1) });
-    });
-
-    it("refuses an unpaired surrogate", async () => {
-      await expectCreateRefused({ content: "x", attachment: "\uD800" });
-    });
+  it.each([
+    ["not an upload id", "upload-1"],
+    ["a well-formed id no upload has", "01ARZ3NDEKTSV4RRFFQ69G5FAV"],
+    ["a number", 42],
+  ])("refuses an attachmentUploadId that is %s, writing nothing", async (_, attachmentUploadId) => {
+    const error = await expectCreateRefused({ content: "x", attachmentUploadId });
+    expect(error.details?.field).toBe("attachmentUploadId");
   });
 
   describe("odd Unicode round-trips byte-exact", () => {
@@ -194,10 +180,9 @@ describe("Note.create", () => {
       ["precomposed vs decomposed", "\u00E9 e\u0301"],
     ])("%s", async (_, content) => {
       const userId = newUser();
-      const note = await Note.create(userId, { content, attachment: content });
+      const note = await Note.create(userId, { content });
       const stored = await Note.get(userId, note.id);
       expect(stored?.content).toBe(content);
-      expect(stored?.attachment).toBe(content);
       expect(Buffer.from(stored!.content, "utf8").equals(Buffer.from(content, "utf8"))).toBe(true);
       expect((await allNotes(userId))[0]?.content).toBe(content);
     });
@@ -232,30 +217,17 @@ describe("Note.get", () => {
 
 describe("Note.update", () => {
   it("changes only the content when only content is given", async () => {
-    const { userId, note } = await ownedNote("old", "keep.txt");
+    const { userId, note } = await ownedNote("old");
     const updated = await Note.update(userId, { id: note.id, content: "new" });
-    expect(updated).toMatchObject({ id: note.id, content: "new", attachment: "keep.txt", version: 2 });
+    expect(updated).toMatchObject({ id: note.id, content: "new", attachment: null, version: 2 });
     expect(await Note.get(userId, note.id)).toEqual(updated);
   });
 
-  it("changes only the attachment when only attachment is given", async () => {
-    const { userId, note } = await ownedNote("keep", "old.txt");
-    const updated = await Note.update(userId, { id: note.id, attachment: "new.txt" });
-    expect(updated).toMatchObject({ content: "keep", attachment: "new.txt", version: 2 });
-    expect(await Note.get(userId, note.id)).toEqual(updated);
-  });
-
-  it("clears the attachment when it is null", async () => {
-    const { userId, note } = await ownedNote("keep", "old.txt");
-    const updated = await Note.update(userId, { id: note.id, attachment: null });
+  it("removes no attachment and still counts a version when attachmentUploadId is null on a note without one", async () => {
+    const { userId, note } = await ownedNote("keep");
+    const updated = await Note.update(userId, { id: note.id, attachmentUploadId: null });
     expect(updated).toMatchObject({ content: "keep", attachment: null, version: 2 });
     expect(await Note.get(userId, note.id)).toEqual(updated);
-  });
-
-  it("changes both fields when both are given", async () => {
-    const { userId, note } = await ownedNote("a", "b");
-    const updated = await Note.update(userId, { id: note.id, content: "c", attachment: "d" });
-    expect(updated).toMatchObject({ content: "c", attachment: "d", version: 2 });
   });
 
   it("increments the version by one on every update", async () => {
@@ -292,11 +264,11 @@ describe("Note.update", () => {
     await Note.update(userId, { id: note.id, content: "second" });
     const error = await expectUpdateRefused(
       userId,
-      { id: note.id, content: "lost", attachment: null, expectedVersion: 1 },
+      { id: note.id, content: "lost", attachmentUploadId: null, expectedVersion: 1 },
       "CONFLICT",
     );
     expect(error.details?.currentVersion).toBe(2);
-    expect(await Note.get(userId, note.id)).toMatchObject({ content: "second", attachment: "file.txt", version: 2 });
+    expect(await Note.get(userId, note.id)).toMatchObject({ content: "second", attachment: null, version: 2 });
   });
 
   it("refuses an expectedVersion from the future with CONFLICT", async () => {
@@ -305,11 +277,11 @@ describe("Note.update", () => {
   });
 
   it("answers NOT_FOUND for another user's note and leaves it unchanged", async () => {
-    const { userId, note } = await ownedNote("mine", "mine.txt");
+    const { userId, note } = await ownedNote("mine");
     const intruder = newUser();
     await expectVisibleError(Note.update(intruder, { id: note.id, content: "hacked" }), "NOT_FOUND");
     await expectVisibleError(
-      Note.update(intruder, { id: note.id, attachment: null, expectedVersion: 1 }),
+      Note.update(intruder, { id: note.id, attachmentUploadId: null, expectedVersion: 1 }),
       "NOT_FOUND",
     );
     // A stale version must not reveal that the note exists either.
@@ -325,7 +297,7 @@ describe("Note.update", () => {
     const userId = newUser();
     const id = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
     await expectVisibleError(Note.update(userId, { id, content: "ghost" }), "NOT_FOUND");
-    await expectVisibleError(Note.update(userId, { id, attachment: null }), "NOT_FOUND");
+    await expectVisibleError(Note.update(userId, { id, attachmentUploadId: null }), "NOT_FOUND");
     await expectVisibleError(Note.update(userId, { id, content: "ghost", expectedVersion: 1 }), "NOT_FOUND");
     expect(await Note.get(userId, id)).toBeNull();
     expect(await allNotes(userId)).toEqual([]);
@@ -372,19 +344,17 @@ describe("Note.update", () => {
     ["content of 50,001 characters", { content: "a".repeat(MAX_CONTENT + 1) }],
     ["content of 50,001 emoji", { content: EMOJI.repeat(MAX_CONTENT + 1) }],
     ["content with an unpaired surrogate", { content: "\uD800" }],
-    ["attachment of 1,025 characters", { attachment: "b".repeat(MAX_ATTACHMENT + 1) }],
-    ["attachment with an unpaired surrogate", { attachment: "\uDFFF" }],
-    ["valid content with an invalid attachment", { content: "fine", attachment: "b".repeat(MAX_ATTACHMENT + 1) }],
+    ["an attachmentUploadId that is not an upload id", { attachmentUploadId: "\uDFFF" }],
+    ["valid content with an unknown upload", { content: "fine", attachmentUploadId: "01ARZ3NDEKTSV4RRFFQ69G5FAV" }],
   ])("validates on update too: refuses %s", async (_, fields) => {
     const { userId, note } = await ownedNote();
     await expectUpdateRefused(userId, { id: note.id, ...fields }, "BAD_USER_INPUT");
   });
 
-  it("accepts content and attachment at their limits on update", async () => {
+  it("accepts content at its limit on update", async () => {
     const { userId, note } = await ownedNote();
     const content = EMOJI.repeat(MAX_CONTENT);
-    const attachment = "b".repeat(MAX_ATTACHMENT);
-    const updated = await Note.update(userId, { id: note.id, content, attachment });
+    const updated = await Note.update(userId, { id: note.id, content });
     expect(updated.content).toBe(content);
     expect(await Note.get(userId, note.id)).toEqual(updated);
   });
@@ -392,7 +362,7 @@ describe("Note.update", () => {
   it("never erases content when content is explicitly null", async () => {
     const { userId, note } = await ownedNote("kept");
     try {
-      await Note.update(userId, { id: note.id, content: null, attachment: "new.txt" });
+      await Note.update(userId, { id: note.id, content: null, attachmentUploadId: null });
     } catch (error) {
       expect(error).toBeInstanceOf(VisibleError);
       expect((error as VisibleError).code).toBe("BAD_USER_INPUT");
@@ -440,7 +410,7 @@ describe("Note.update", () => {
 
 describe("Note.remove", () => {
   it("returns the note as it was, after which it is gone", async () => {
-    const { userId, note } = await ownedNote("doomed", "x.bin");
+    const { userId, note } = await ownedNote("doomed");
     const updated = await Note.update(userId, { id: note.id, content: "doomed v2" });
     const removed = await Note.remove(userId, note.id);
     expect(removed).toEqual(updated);

@@ -39,7 +39,7 @@ interface User {
   token: string;
 }
 
-const NOTE = "id content attachment createdAt updatedAt version";
+const NOTE = "id content attachment { fileName contentType size url } createdAt updatedAt version";
 const ME = "query Me { me { id } }";
 const READ = `query Read($id: ID!) { note(id: $id) { ${NOTE} } }`;
 const LIST = `query List($first: Int, $after: String) {
@@ -75,7 +75,7 @@ function expectError(response: GraphQLResponse, code: string) {
   return response.body.errors![0]!;
 }
 
-async function createNote(user: User, input: { content: string; attachment?: string | null }) {
+async function createNote(user: User, input: { content: string; attachmentUploadId?: string | null }) {
   return expectData(await gql(CREATE, { input }, { token: user.token })).createNote as Note;
 }
 
@@ -169,7 +169,7 @@ describe("authentication", () => {
 
     beforeAll(async () => {
       victim = await newUser();
-      victimNote = await createNote(victim, { content: "victim's note", attachment: "a.png" });
+      victimNote = await createNote(victim, { content: "victim's note" });
     });
 
     it.each(badCredentials)("with %s", async (_label, credential) => {
@@ -228,14 +228,14 @@ describe("authentication", () => {
 describe("notes", () => {
   it("create, read, list, update and delete round trip", async () => {
     const user = await newUser();
-    const created = await createNote(user, { content: "Hello, notes", attachment: "photo.jpg" });
-    expect(created).toMatchObject({ content: "Hello, notes", attachment: "photo.jpg", version: 1 });
+    const created = await createNote(user, { content: "Hello, notes" });
+    expect(created).toMatchObject({ content: "Hello, notes", attachment: null, version: 1 });
     expect(created.id).toMatch(ULID);
     expect(created.createdAt).toMatch(ISO_UTC);
     expect(created.updatedAt).toBe(created.createdAt);
     expect(normalized(created)).toMatchInlineSnapshot(`
       {
-        "attachment": "photo.jpg",
+        "attachment": null,
         "content": "Hello, notes",
         "createdAt": "<DateTime>",
         "id": "<ULID>",
@@ -252,7 +252,7 @@ describe("notes", () => {
     const updated = expectData(
       await gql(UPDATE, { input: { id: created.id, content: "Hello again" } }, { token: user.token }),
     ).updateNote as Note;
-    expect(updated).toMatchObject({ id: created.id, content: "Hello again", attachment: "photo.jpg", version: 2 });
+    expect(updated).toMatchObject({ id: created.id, content: "Hello again", attachment: null, version: 2 });
     expect(updated.createdAt).toBe(created.createdAt);
     expect(Date.parse(updated.updatedAt)).toBeGreaterThanOrEqual(Date.parse(created.updatedAt));
     expect(await readNote(user, created.id)).toEqual(updated);
@@ -272,15 +272,15 @@ describe("notes", () => {
 
   it("updateNote changes only the fields given", async () => {
     const user = await newUser();
-    const note = await createNote(user, { content: "first", attachment: "a.png" });
+    const note = await createNote(user, { content: "first" });
     const update = async (input: Record<string, unknown>) =>
       expectData(await gql(UPDATE, { input: { id: note.id, ...input } }, { token: user.token }))
         .updateNote as Note;
 
-    expect(await update({ content: "second" })).toMatchObject({ content: "second", attachment: "a.png", version: 2 });
-    expect(await update({ attachment: "b.png" })).toMatchObject({ content: "second", attachment: "b.png", version: 3 });
-    expect(await update({ attachment: null })).toMatchObject({ content: "second", attachment: null, version: 4 });
-    expect(await readNote(user, note.id)).toMatchObject({ content: "second", attachment: null, version: 4 });
+    expect(await update({ content: "second" })).toMatchObject({ content: "second", attachment: null, version: 2 });
+    expect(await update({ content: "third" })).toMatchObject({ content: "third", attachment: null, version: 3 });
+    expect(await update({ attachmentUploadId: null })).toMatchObject({ content: "third", attachment: null, version: 4 });
+    expect(await readNote(user, note.id)).toMatchObject({ content: "third", attachment: null, version: 4 });
 
     const nothing = await gql(UPDATE, { input: { id: note.id } }, { token: user.token });
     expectError(nothing, "BAD_USER_INPUT");
@@ -340,20 +340,19 @@ describe("notes", () => {
 
 describe("validation writes nothing", () => {
   const LIMIT = 50_000;
-  const ATTACHMENT_LIMIT = 1_024;
 
-  it("accepts content of exactly 50,000 characters and attachment of 1,024", async () => {
+  it("accepts content of exactly 50,000 characters", async () => {
     const user = await newUser();
-    const note = await createNote(user, { content: "x".repeat(LIMIT), attachment: "a".repeat(ATTACHMENT_LIMIT) });
+    const note = await createNote(user, { content: "x".repeat(LIMIT) });
     expect(note.content).toHaveLength(LIMIT);
-    expect((await readNote(user, note.id))!.attachment).toHaveLength(ATTACHMENT_LIMIT);
+    expect((await readNote(user, note.id))!.content).toHaveLength(LIMIT);
   });
 
   it.each([
     ["content of 50,001 characters", { content: "x".repeat(LIMIT + 1) }],
     ["empty content", { content: "" }],
     ["whitespace-only content", { content: " \n\t\u00a0 " }],
-    ["an attachment of 1,025 characters", { content: "ok", attachment: "a".repeat(ATTACHMENT_LIMIT + 1) }],
+    ["an attachmentUploadId no upload has", { content: "ok", attachmentUploadId: MISSING_ID }],
   ])("createNote refuses %s", async (_label, input) => {
     const user = await newUser();
     const error = expectError(await gql(CREATE, { input }, { token: user.token }), "BAD_USER_INPUT");
@@ -364,7 +363,7 @@ describe("validation writes nothing", () => {
   it.each([
     ["content of 50,001 characters", { content: "x".repeat(LIMIT + 1) }],
     ["whitespace-only content", { content: "   " }],
-    ["an attachment of 1,025 characters", { attachment: "a".repeat(ATTACHMENT_LIMIT + 1) }],
+    ["an attachmentUploadId that is not an upload id", { attachmentUploadId: "../../etc/x" }],
     ["content of only U+0085 (NEL) and other Unicode spaces", { content: "\u0085\u3000\u0085 " }],
   ])("updateNote refuses %s", async (_label, input) => {
     const user = await newUser();
@@ -473,7 +472,7 @@ describe("cross-user isolation", () => {
   beforeAll(async () => {
     alice = await newUser();
     bob = await newUser();
-    aliceNote = await createNote(alice, { content: "alice's secret", attachment: "diary.txt" });
+    aliceNote = await createNote(alice, { content: "alice's secret" });
   });
 
   it("bob reads null for alice's note, exactly as for a missing one", async () => {
@@ -496,7 +495,11 @@ describe("cross-user isolation", () => {
         { input: { id: aliceNote.id, content: "pwned", expectedVersion: aliceNote.version } },
         { input: { id: MISSING_ID, content: "pwned", expectedVersion: 1 } },
       ],
-      [UPDATE, { input: { id: aliceNote.id, attachment: null } }, { input: { id: MISSING_ID, attachment: null } }],
+      [
+        UPDATE,
+        { input: { id: aliceNote.id, attachmentUploadId: null } },
+        { input: { id: MISSING_ID, attachmentUploadId: null } },
+      ],
       [DELETE, { id: aliceNote.id }, { id: MISSING_ID }],
     ] as const) {
       const attempt = await gql(query, variables, { token: bob.token });

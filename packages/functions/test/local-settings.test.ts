@@ -10,6 +10,7 @@ describe("local server settings (README: Configuration)", () => {
       dataDir: resolve(".data"),
       tableName: "notes",
       trustedDocumentsOnly: false,
+      bucketName: "notes-attachments",
     });
   });
 

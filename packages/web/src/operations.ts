@@ -6,7 +6,12 @@ export const NoteFieldsFragment = graphql(`
   fragment NoteFields on Note {
     id
     content
-    attachment
+    attachment {
+      fileName
+      contentType
+      size
+      url
+    }
     createdAt
     updatedAt
     version

@@ -60,7 +60,7 @@ describe("POST /dev/sign-in on the local server", () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "notes-web-routes-"));
-    server = await startLocalServer({ dataDir, port: 0, host: "127.0.0.1", tableName: "notes" });
+    server = await startLocalServer({ dataDir, port: 0, host: "127.0.0.1", tableName: "notes", bucketName: "notes-attachments" });
     origin = new URL(server.url).origin;
   });
 

@@ -84,7 +84,7 @@ describe("the web app's typed operations against the real API", () => {
   it("CreateNote, NotesPage (two pages), Note, UpdateNote with a conflict, DeleteNote", async () => {
     const created = [];
     for (const content of ["first", "second", "third"]) {
-      const { data, problem } = await run(alice, CreateNoteMutation, { input: { content, attachment: null } });
+      const { data, problem } = await run(alice, CreateNoteMutation, { input: { content, attachmentUploadId: null } });
       expect(problem).toBeNull();
       expect(data!.createNote).toMatchObject({ content, attachment: null, version: 1 });
       expect(data!.createNote.createdAt).toBe(data!.createNote.updatedAt);
@@ -103,9 +103,9 @@ describe("the web app's typed operations against the real API", () => {
     expect((await run(bob, NoteQuery, { id: target.id })).data).toEqual({ note: null });
 
     const saved = await run(alice, UpdateNoteMutation, {
-      input: { id: target.id, content: "second, edited", attachment: "a.txt", expectedVersion: 1 },
+      input: { id: target.id, content: "second, edited", attachmentUploadId: null, expectedVersion: 1 },
     });
-    expect(saved.data!.updateNote).toMatchObject({ content: "second, edited", attachment: "a.txt", version: 2 });
+    expect(saved.data!.updateNote).toMatchObject({ content: "second, edited", attachment: null, version: 2 });
 
     // What the app shows a second tab that still holds version 1.
     const stale = await run(alice, UpdateNoteMutation, {

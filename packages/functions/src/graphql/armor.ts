@@ -49,8 +49,8 @@ export const queryLimits = {
   /**
    * graphql-armor's cost formula (objects 2, scalars 1, ×1.5 per level, × page size), priced at
    * the page size requested. Calibrated so one full `notes(first: 100)` page with every Note field
-   * and the full PageInfo passes with room for a few more fields (4,400 today; ~6,800 once a note
-   * has an attachment object) and two such pages do not (query-cost.test.ts re-checks this from
+   * and the full PageInfo passes with room for a few more fields (6,762.5 with the attachment's
+   * four fields) and two such pages do not (query-cost.test.ts re-checks this from
    * the schema).
    */
   maxCost: 8_000,

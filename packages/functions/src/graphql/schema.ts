@@ -2,6 +2,7 @@ import { lexicographicSortSchema, printSchema } from "graphql";
 import { builder } from "./builder.ts";
 import "./types/date-time.ts";
 import "./types/user.ts";
+import "./types/attachment.ts";
 import "./types/note.ts";
 
 export const schema = builder.toSchema();

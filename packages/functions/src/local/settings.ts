@@ -8,6 +8,8 @@ export interface LocalSettings {
   tableName: string;
   /** TRUSTED_DOCUMENTS_ONLY=true: run only the web app's trusted documents, as a stage can. */
   trustedDocumentsOnly?: boolean;
+  /** The local S3 bucket; ATTACHMENTS_BUCKET, or "notes-attachments". */
+  bucketName?: string;
 }
 
 export function localSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalSettings {
@@ -23,5 +25,6 @@ export function localSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Loca
     host: env.HOST?.trim() || "localhost",
     tableName: env.NOTES_TABLE ?? "notes",
     trustedDocumentsOnly: env.TRUSTED_DOCUMENTS_ONLY?.trim().toLowerCase() === "true",
+    bucketName: env.ATTACHMENTS_BUCKET?.trim() || "notes-attachments",
   };
 }

@@ -21,7 +21,12 @@ const NOTE_FIELDS = gql`
   fragment NoteFields on Note {
     id
     content
-    attachment
+    attachment {
+      fileName
+      contentType
+      size
+      url
+    }
     createdAt
     updatedAt
     version

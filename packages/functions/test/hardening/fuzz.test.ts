@@ -32,7 +32,7 @@ const operations = (): Operation[] => [
   { query: "query Me { me { id } }", variables: {} },
   { query: READ, variables: { id: noteId } },
   { query: LIST, variables: { first: 5, after: null } },
-  { query: CREATE, variables: { input: { content: "fuzzed", attachment: "a.txt" } } },
+  { query: CREATE, variables: { input: { content: "fuzzed", attachmentUploadId: null } } },
   { query: UPDATE, variables: { input: { id: noteId, content: "changed", expectedVersion: 1 } } },
   { query: "mutation Delete($id: ID!) { deleteNote(id: $id) { id } }", variables: { id: "01ARZ3NDEKTSV4RRFFQ69G5FAV" } },
   { query: "{ __schema { types { name fields { name } } } }", variables: {} },

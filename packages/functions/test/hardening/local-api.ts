@@ -21,7 +21,7 @@ export interface LocalApi {
 
 export async function startLocalApi(): Promise<LocalApi> {
   const dataDir = await mkdtemp(join(tmpdir(), "notes-hardening-"));
-  const server = await startLocalServer({ dataDir, port: 0, host: "127.0.0.1", tableName: "notes" });
+  const server = await startLocalServer({ dataDir, port: 0, host: "127.0.0.1", tableName: "notes", bucketName: "notes-attachments" });
   return {
     url: server.url,
     dataDir,
@@ -198,7 +198,7 @@ export function expectData(result: HttpResult) {
   return result.json.data;
 }
 
-export const NOTE_FIELDS = "id content attachment createdAt updatedAt version";
+export const NOTE_FIELDS = "id content attachment { fileName contentType size } createdAt updatedAt version";
 
 export const CREATE = `mutation Create($input: CreateNoteInput!) { createNote(input: $input) { ${NOTE_FIELDS} } }`;
 export const UPDATE = `mutation Update($input: UpdateNoteInput!) { updateNote(input: $input) { ${NOTE_FIELDS} } }`;

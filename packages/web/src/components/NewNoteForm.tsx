@@ -27,7 +27,7 @@ export function NewNoteForm({ onCreated, onProblem }: NewNoteFormProps) {
         busy={fetching}
         problem={problem}
         onSubmit={async (values) => {
-          const result = await createNote({ input: { content: values.content, attachment: values.attachment } });
+          const result = await createNote({ input: { content: values.content } });
           if (result.error || !result.data) {
             const next = result.error
               ? describeApiError(result.error)

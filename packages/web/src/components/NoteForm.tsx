@@ -2,12 +2,9 @@ import { useId, useState, type FormEvent } from "react";
 import type { ApiProblem } from "../api.ts";
 
 export const MAX_CONTENT_LENGTH = 50_000;
-export const MAX_ATTACHMENT_LENGTH = 1_024;
 
 export interface NoteValues {
   content: string;
-  /** null when the field is empty. */
-  attachment: string | null;
 }
 
 interface NoteFormProps {
@@ -28,7 +25,6 @@ interface NoteFormProps {
 export function NoteForm(props: NoteFormProps) {
   const id = useId();
   const [content, setContent] = useState(props.initial?.content ?? "");
-  const [attachment, setAttachment] = useState(props.initial?.attachment ?? "");
   const [contentError, setContentError] = useState<string | null>(null);
 
   function submit(event: FormEvent) {
@@ -42,7 +38,7 @@ export function NoteForm(props: NoteFormProps) {
       return;
     }
     setContentError(null);
-    props.onSubmit({ content, attachment: attachment.trim() ? attachment.trim() : null });
+    props.onSubmit({ content });
   }
 
   return (
@@ -63,15 +59,6 @@ export function NoteForm(props: NoteFormProps) {
           {contentError}
         </p>
       )}
-      <label htmlFor={`${id}-attachment`}>
-        Attachment <span className="muted">(optional: a file name or link)</span>
-      </label>
-      <input
-        id={`${id}-attachment`}
-        value={attachment}
-        onChange={(e) => setAttachment(e.target.value)}
-        maxLength={MAX_ATTACHMENT_LENGTH}
-      />
       {props.problem && (
         <div className="error" role="alert">
           <p>{props.problem.message}</p>

@@ -63,7 +63,10 @@ export function NoteItem(props: NoteItemProps) {
           </p>
           {note.attachment && (
             <p className="note-attachment">
-              <span className="muted">Attachment:</span> {note.attachment}
+              <span className="muted">Attachment:</span>{" "}
+              <a href={note.attachment.url} download={note.attachment.fileName}>
+                {note.attachment.fileName}
+              </a>
             </p>
           )}
           <p className="note-meta muted">
@@ -119,9 +122,9 @@ function EditNote(props: EditNoteProps) {
   const [latest, setLatest] = useState<Note | null>(null);
   const [refreshing, setRefreshing] = useState(false);
 
-  async function save(values: { content: string; attachment: string | null }) {
+  async function save(values: { content: string }) {
     const result = await updateNote({
-      input: { id: props.note.id, content: values.content, attachment: values.attachment, expectedVersion: baseVersion },
+      input: { id: props.note.id, content: values.content, expectedVersion: baseVersion },
     });
     if (result.data) {
       props.onSaved(result.data.updateNote);
@@ -161,7 +164,7 @@ function EditNote(props: EditNoteProps) {
       )}
       <NoteForm
         label="Edit note"
-        initial={{ content: props.note.content, attachment: props.note.attachment }}
+        initial={{ content: props.note.content }}
         submitLabel="Save"
         busyLabel="Saving…"
         busy={fetching}

@@ -14,7 +14,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  fragment NoteFields on Note {\n    id\n    content\n    attachment\n    createdAt\n    updatedAt\n    version\n  }\n": typeof types.NoteFieldsFragmentDoc,
+    "\n  fragment NoteFields on Note {\n    id\n    content\n    attachment {\n      fileName\n      contentType\n      size\n      url\n    }\n    createdAt\n    updatedAt\n    version\n  }\n": typeof types.NoteFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      id\n    }\n  }\n": typeof types.MeDocument,
     "\n  query NotesPage($first: Int!, $after: String) {\n    notes(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...NoteFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.NotesPageDocument,
     "\n  query Note($id: ID!) {\n    note(id: $id) {\n      ...NoteFields\n    }\n  }\n": typeof types.NoteDocument,
@@ -23,7 +23,7 @@ type Documents = {
     "\n  mutation DeleteNote($id: ID!) {\n    deleteNote(id: $id) {\n      id\n    }\n  }\n": typeof types.DeleteNoteDocument,
 };
 const documents: Documents = {
-    "\n  fragment NoteFields on Note {\n    id\n    content\n    attachment\n    createdAt\n    updatedAt\n    version\n  }\n": types.NoteFieldsFragmentDoc,
+    "\n  fragment NoteFields on Note {\n    id\n    content\n    attachment {\n      fileName\n      contentType\n      size\n      url\n    }\n    createdAt\n    updatedAt\n    version\n  }\n": types.NoteFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      id\n    }\n  }\n": types.MeDocument,
     "\n  query NotesPage($first: Int!, $after: String) {\n    notes(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...NoteFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.NotesPageDocument,
     "\n  query Note($id: ID!) {\n    note(id: $id) {\n      ...NoteFields\n    }\n  }\n": types.NoteDocument,
@@ -49,7 +49,7 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment NoteFields on Note {\n    id\n    content\n    attachment\n    createdAt\n    updatedAt\n    version\n  }\n"): (typeof documents)["\n  fragment NoteFields on Note {\n    id\n    content\n    attachment\n    createdAt\n    updatedAt\n    version\n  }\n"];
+export function graphql(source: "\n  fragment NoteFields on Note {\n    id\n    content\n    attachment {\n      fileName\n      contentType\n      size\n      url\n    }\n    createdAt\n    updatedAt\n    version\n  }\n"): (typeof documents)["\n  fragment NoteFields on Note {\n    id\n    content\n    attachment {\n      fileName\n      contentType\n      size\n      url\n    }\n    createdAt\n    updatedAt\n    version\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,6 +1,7 @@
 import * as Note from "@notes/core/note";
 import { requireCaller } from "../context.ts";
 import { builder } from "../builder.ts";
+import { AttachmentType } from "./attachment.ts";
 
 const NoteType = builder.node(builder.objectRef<Note.Note>("Note"), {
   description: "A personal note. Only its owner can see or change it.",
@@ -12,7 +13,7 @@ const NoteType = builder.node(builder.objectRef<Note.Note>("Note"), {
   },
   fields: (t) => ({
     content: t.exposeString("content"),
-    attachment: t.exposeString("attachment", { nullable: true }),
+    attachment: t.expose("attachment", { type: AttachmentType, nullable: true }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
     version: t.exposeInt("version", { description: "1 on create, +1 on every update." }),
@@ -46,16 +47,17 @@ const NoteConnectionType = builder.objectRef<Note.Page>("NoteConnection").implem
 const CreateNoteInput = builder.inputType("CreateNoteInput", {
   fields: (t) => ({
     content: t.string({ required: true, description: "1 to 50,000 characters, not only whitespace." }),
-    attachment: t.string({ description: "At most 1,024 characters." }),
+    attachmentUploadId: t.id({ description: "An upload from createAttachmentUpload: its file is attached." }),
   }),
 });
 
 const UpdateNoteInput = builder.inputType("UpdateNoteInput", {
-  description: "Only the fields given change; `attachment: null` clears the attachment.",
+  description:
+    "Only the fields given change; `attachmentUploadId` replaces the attachment, `attachmentUploadId: null` removes it.",
   fields: (t) => ({
     id: t.id({ required: true }),
     content: t.string(),
-    attachment: t.string(),
+    attachmentUploadId: t.id(),
     expectedVersion: t.int({
       description: "Apply only if the note is at this version; otherwise CONFLICT.",
     }),
@@ -96,7 +98,7 @@ builder.mutationFields((t) => ({
   }),
   deleteNote: t.field({
     type: NoteType,
-    description: "Returns the note as it was.",
+    description: "Returns the note as it was; its file is deleted.",
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, context) => Note.remove(requireCaller(context).id, String(args.id)),
   }),

@@ -27,7 +27,12 @@ export const noteItemFragment = graphql`
   fragment NoteItem_note on Note @refetchable(queryName: "NoteItemRefetchQuery") {
     id
     content
-    attachment
+    attachment {
+      fileName
+      contentType
+      size
+      url
+    }
     createdAt
     updatedAt
     version

@@ -1,0 +1,35 @@
+/**
+ * Which bucket and endpoint the S3 module uses. Apart from s3.ts so that configuring it (local
+ * server, tests) does not load the S3 SDK: only a request that touches a file does.
+ */
+export interface S3Settings {
+  bucketName: string;
+  /** Set for s3rver (path-style, fixed local credentials); unset in AWS. */
+  endpoint?: string;
+  region?: string;
+  maxAttempts?: number;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+let settings: S3Settings | undefined;
+
+function settingsFromEnv(): S3Settings {
+  const bucketName = process.env.ATTACHMENTS_BUCKET;
+  if (!bucketName) throw new Error("ATTACHMENTS_BUCKET is not set");
+  return {
+    bucketName,
+    endpoint: process.env.S3_ENDPOINT || undefined,
+    region: process.env.AWS_REGION,
+  };
+}
+
+/** Points the S3 module at a bucket (local server, tests); its client is rebuilt on next use. */
+export function configureS3(next: S3Settings): void {
+  settings = next;
+}
+
+export function s3Settings(): S3Settings {
+  settings ??= settingsFromEnv();
+  return settings;
+}

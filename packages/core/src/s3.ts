@@ -1,0 +1,133 @@
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from "@aws-sdk/client-s3";
+import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { s3Settings, type S3Settings } from "./s3-settings.ts";
+
+/**
+ * The one place that talks to S3: a single client per process, the bucket filled in here, and
+ * the few object verbs and presigned URLs attachments use. Only attachment.ts imports this
+ * module, and only dynamically, so a request that touches no file never loads the S3 SDK.
+ */
+export interface StoredObject {
+  size: number;
+  contentType: string | null;
+}
+
+export interface PresignedPost {
+  url: string;
+  /** In the order the form must send them; the file goes last, as "file". */
+  fields: { name: string; value: string }[];
+}
+
+let client: S3Client | undefined;
+let clientSettings: S3Settings | undefined;
+
+export function s3Client(): S3Client {
+  const s = s3Settings();
+  if (client && clientSettings === s) return client;
+  client?.destroy();
+  clientSettings = s;
+  const config: S3ClientConfig = {
+    region: s.region ?? "us-east-1",
+    // 2 attempts × 3 s plus backoff stays under the API's 8 s execution timeout.
+    maxAttempts: s.maxAttempts ?? 2,
+    // Checksums only where S3 requires them: download URLs stay plain GETs a browser can follow.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: s.connectionTimeoutMs ?? 1_000,
+      requestTimeout: s.requestTimeoutMs ?? 3_000,
+      throwOnRequestTimeout: true,
+    }),
+  };
+  if (s.endpoint) {
+    config.endpoint = s.endpoint;
+    // s3rver serves buckets as path segments (no bucket.localhost DNS) and checks no signature.
+    config.forcePathStyle = true;
+    config.credentials = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+  }
+  client = new S3Client(config);
+  return client;
+}
+
+function isMissing(error: unknown): boolean {
+  const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  // Without s3:ListBucket (deliberately not granted) S3 answers a HEAD of a missing key with 403.
+  return name === "NotFound" || name === "NoSuchKey" || $metadata?.httpStatusCode === 404 || $metadata?.httpStatusCode === 403;
+}
+
+export const s3 = {
+  /** Size and type of an object, or null when there is none. */
+  async head(key: string): Promise<StoredObject | null> {
+    try {
+      const head = await s3Client().send(new HeadObjectCommand({ Bucket: s3Settings().bucketName, Key: key }));
+      return { size: head.ContentLength ?? 0, contentType: head.ContentType ?? null };
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  },
+
+  async copy(from: string, to: string): Promise<void> {
+    const bucket = s3Settings().bucketName;
+    await s3Client().send(
+      new CopyObjectCommand({
+        Bucket: bucket,
+        Key: to,
+        CopySource: `${bucket}/${encodeURIComponent(from).replaceAll("%2F", "/")}`,
+        MetadataDirective: "COPY",
+      }),
+    );
+  },
+
+  async remove(key: string): Promise<void> {
+    await s3Client().send(new DeleteObjectCommand({ Bucket: s3Settings().bucketName, Key: key }));
+  },
+
+  /** A browser form POST to exactly `key`, of exactly `size` bytes of `contentType`, until it expires. */
+  async presignPost(input: { key: string; size: number; contentType: string; expiresInSeconds: number }): Promise<PresignedPost> {
+    const { url, fields } = await createPresignedPost(s3Client(), {
+      Bucket: s3Settings().bucketName,
+      Key: input.key,
+      Conditions: [
+        ["content-length-range", input.size, input.size],
+        ["eq", "$Content-Type", input.contentType],
+      ],
+      Fields: { "Content-Type": input.contentType },
+      Expires: input.expiresInSeconds,
+    });
+    return { url, fields: Object.entries(fields).map(([name, value]) => ({ name, value })) };
+  },
+
+  /** A download link that saves as `fileName` (RFC 6266), for `expiresInSeconds`. */
+  async presignGet(input: { key: string; fileName: string; contentType: string; expiresInSeconds: number }): Promise<string> {
+    return getSignedUrl(
+      s3Client(),
+      new GetObjectCommand({
+        Bucket: s3Settings().bucketName,
+        Key: input.key,
+        ResponseContentDisposition: contentDisposition(input.fileName),
+        ResponseContentType: input.contentType,
+      }),
+      { expiresIn: input.expiresInSeconds },
+    );
+  },
+};
+
+/**
+ * `attachment` with an ASCII `filename` for old clients and the exact name as RFC 5987
+ * `filename*`, which every current browser prefers.
+ */
+export function contentDisposition(fileName: string): string {
+  const fallback = fileName.replace(/[^\x20-\x7e]|["\\%]/g, "_");
+  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
