@@ -1,8 +1,11 @@
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { pendingUploadKey } from "@notes/core/attachment";
+import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { pendingUploadKey, uploadKey } from "@notes/core/attachment";
+import { s3Client } from "@notes/core/s3";
 import { dynamo } from "@notes/core/dynamo";
 import { configureS3, s3Settings, type S3Settings } from "@notes/core/s3-settings";
+import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { captureLogs } from "../src/log.ts";
 import {
@@ -290,13 +293,14 @@ describe("S3 failing mid-request", () => {
   let proxy: Server;
   let healthy: S3Settings;
   let failCopies = false;
+  let failDeletes = false;
 
   beforeAll(async () => {
     healthy = s3Settings();
     const target = new URL(healthy.endpoint!);
     // Between the API and s3rver: passes everything but, when told to, fails CopyObject with a 500.
     proxy = createServer((req, res) => {
-      if (failCopies && req.headers["x-amz-copy-source"]) {
+      if ((failCopies && req.headers["x-amz-copy-source"]) || (failDeletes && req.method === "DELETE")) {
         res.writeHead(500, { "content-type": "application/xml" });
         res.end("<Error><Code>InternalError</Code><Message>injected</Message></Error>");
         return;
@@ -336,6 +340,26 @@ describe("S3 failing mid-request", () => {
     expect((await download(note.attachment.url)).bytes).toEqual(text("flaky"));
   });
 
+  it("still removes the attachment when the file cannot be deleted, and logs the object left behind", async () => {
+    const token = await newUser();
+    const id = await uploadFile(api.url, token, { fileName: "stuck.txt", contentType: "text/plain", bytes: text("stuck") });
+    const note = expectData(await createNote(token, { content: "x", attachmentUploadId: id })).createNote;
+    const lines: string[] = [];
+    const restore = captureLogs((line) => lines.push(line), "WARN");
+    failDeletes = true;
+    try {
+      const removed = expectData(await graphql(api.url, token, UPDATE_NOTE, { input: { id: note.id, attachmentUploadId: null } }));
+      expect(removed.updateNote.attachment).toBeNull();
+    } finally {
+      failDeletes = false;
+      restore();
+    }
+    const leftovers = lines.map((line) => JSON.parse(line)).filter((entry) => entry.message === "S3 object left behind");
+    expect(leftovers).toHaveLength(1);
+    expect(leftovers[0]).toMatchObject({ level: "WARN", key: expect.stringMatching(/^attachments\//) });
+    expect(expectData(await graphql(api.url, token, READ_NOTE, { id: note.id })).note.attachment).toBeNull();
+  });
+
   it("with S3 unreachable, a replace fails masked and the old file stays attached", async () => {
     const token = await newUser();
     const first = await uploadFile(api.url, token, { fileName: "a.txt", contentType: "text/plain", bytes: text("a") });
@@ -355,6 +379,25 @@ describe("S3 failing mid-request", () => {
 });
 
 describe("restart", () => {
+  it("removes uploads started over a day ago, objects and records, when the server starts", async () => {
+    const token = await newUser();
+    const oldId = ulid(Date.now() - 25 * 60 * 60 * 1000);
+    const key = uploadKey("stale-user", oldId);
+    await dynamo.put({
+      Item: { ...pendingUploadKey(oldId), ownerId: "stale-user", key, fileName: "old.txt", contentType: "text/plain", size: 3, state: "pending" },
+    });
+    await s3Client().send(new PutObjectCommand({ Bucket: s3Settings().bucketName, Key: key, Body: text("old"), ContentType: "text/plain" }));
+    const fresh = await uploadFile(api.url, token, { fileName: "fresh.txt", contentType: "text/plain", bytes: text("new") });
+
+    await api.restart();
+
+    expect((await dynamo.get({ Key: pendingUploadKey(oldId) })).Item).toBeUndefined();
+    await expect(s3Client().send(new HeadObjectCommand({ Bucket: s3Settings().bucketName, Key: key }))).rejects.toMatchObject({
+      name: "NotFound",
+    });
+    expectData(await createNote(token, { content: "fresh", attachmentUploadId: fresh }));
+  });
+
   it("keeps notes, files and pending uploads across a restart on the same data directory", async () => {
     const token = await newUser();
     const attached = await uploadFile(api.url, token, { fileName: "keep.txt", contentType: "text/plain", bytes: text("kept") });
