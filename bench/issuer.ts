@@ -33,11 +33,10 @@ export async function startIssuer(): Promise<BenchIssuer> {
     issuer,
     audience: AUDIENCE,
     mint: (userId) =>
-      new SignJWT({ token_use: "id" })
+      new SignJWT({ token_use: "access", client_id: AUDIENCE })
         .setProtectedHeader({ alg: "RS256", kid, typ: "JWT" })
         .setSubject(userId)
         .setIssuer(issuer)
-        .setAudience(AUDIENCE)
         .setIssuedAt()
         .setExpirationTime("2h")
         .sign(privateKey),

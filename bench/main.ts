@@ -5,12 +5,11 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import type { NodeJSProps } from "sst/constructs";
-import { mintDevToken } from "@notes/functions/local/dev-issuer";
 import { LAMBDA_NODE_OPTIONS, lambdaNodejsProps } from "../stacks/lambda-bundle.ts";
 import { buildHelper, buildLikeSst, OUT_DIR, ROOT, SST_ESBUILD_VERSION, type Bundle } from "./build.ts";
 import { noteBody } from "./events.ts";
 import type { ContenderRequest, ContenderSetup, RequestKind, Throughput } from "./contender.ts";
-import { startIssuer } from "./issuer.ts";
+import { startIssuer, type BenchIssuer } from "./issuer.ts";
 import { ask, startHelper, type Helper } from "./processes.ts";
 import { seedNotes } from "./seed.ts";
 import { median, percentile, round } from "./stats.ts";
@@ -149,7 +148,7 @@ async function startWorld(bigUserNotes: number) {
       stop: () => helper.stop(),
     };
   };
-  return { endpoint, seeded, smallToken, lambdaEnv, contender };
+  return { endpoint, seeded, smallToken, lambdaEnv, contender, issuer };
 }
 
 /**
@@ -211,7 +210,7 @@ async function run() {
   const notesServer = await buildLikeSst("notes-http", path.join(ROOT, "bench/http/notes-server.ts"));
   const rawServer = await buildLikeSst("raw-http", path.join(ROOT, "bench/http/raw-server.ts"));
   const coldChild = await buildHelper("cold-start-child", path.join(ROOT, "bench/cold-start-child.ts"));
-  const { endpoint, seeded, smallToken, lambdaEnv, contender } = await startWorld(BIG_USER_NOTES);
+  const { endpoint, seeded, smallToken, lambdaEnv, contender, issuer } = await startWorld(BIG_USER_NOTES);
 
   const cold = await coldStarts(
     coldChild,
@@ -271,7 +270,7 @@ async function run() {
   const overhead = { handlerMs: summary(overheadSamples.ours), rawMs: summary(overheadSamples.raw), apolloMs: summary(overheadSamples.apollo) };
   const list = { smallMs: summary(listSamples.small), bigMs: summary(listSamples.big), deepMs: summary(listSamples.deep) };
 
-  const http = await httpComparison(notesServer, rawServer, endpoint, seeded);
+  const http = await httpComparison(notesServer, rawServer, endpoint, seeded, issuer);
 
   const coldOurs = median(cold.ours);
   const coldApollo = median(cold.apollo);
@@ -405,17 +404,15 @@ async function httpComparison(
   rawServer: Bundle,
   endpoint: string,
   seeded: Awaited<ReturnType<typeof seedNotes>>,
+  issuer: BenchIssuer,
 ) {
-  const dataDir = path.join(OUT_DIR, "dev-issuer");
-  await rm(dataDir, { recursive: true, force: true });
-  await mkdir(dataDir, { recursive: true });
-  const token = await mintDevToken(dataDir, seeded.small.userId);
+  const token = await issuer.mint(seeded.small.userId);
   const serverEnv = {
     PATH: process.env.PATH,
     NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
     AWS_REGION: "us-east-1",
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-    BENCH_SERVER_SETUP: JSON.stringify({ dataDir, endpoint, tableName: TABLE }),
+    BENCH_SERVER_SETUP: JSON.stringify({ issuer: issuer.issuer, clientId: issuer.audience, endpoint, tableName: TABLE }),
   };
   const servers = {
     ours: await startHelper<{ port: number }>(notesServer.file, { env: serverEnv }),

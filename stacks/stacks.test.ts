@@ -265,6 +265,9 @@ describe.each(["dev", "prod"] as const)("%s stage", (name) => {
       TRUSTED_DOCUMENTS_ONLY: "false",
       NODE_OPTIONS: "--enable-source-maps",
     });
+    // Keys come from the pool's own JWKS (<issuer>/.well-known/jwks.json); nothing points a stage at the emulator.
+    expect(Object.keys(env).filter((key) => /JWKS|COGNITO/i.test(key))).toEqual([]);
+    expect(JSON.stringify(under.template)).not.toMatch(/cognito-local/i);
   });
 
   it("routes POST and GET /graphql, and only those, to that function over payload v2", () => {
@@ -517,11 +520,10 @@ describe("the bundle SST built for the function", () => {
       await ensureNotesTable(db.endpoint, "bundle-notes");
       await new Promise<void>((resolve) => jwks.listen(0, "127.0.0.1", resolve));
       const issuer = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}${poolPath}`;
-      const token = await new SignJWT({ token_use: "id" })
+      const token = await new SignJWT({ token_use: "access", client_id: "bundle-client" })
         .setProtectedHeader({ alg: "RS256", kid: jwk.kid })
         .setSubject("bundle-user")
         .setIssuer(issuer)
-        .setAudience("bundle-client")
         .setIssuedAt()
         .setExpirationTime("5m")
         .sign(privateKey);

@@ -5,7 +5,7 @@ import { serveUntilStopped, setUpBenchServer } from "./bench-server.ts";
 
 /**
  * The local server's request path (as in local/server.ts: node:http → createNodeListener → yoga,
- * dev-issuer tokens) pointed at the benchmark's dynalite, which runs in another process.
+ * the bench issuer's tokens) pointed at the benchmark's dynalite, which runs in another process.
  */
 const { verifyAuthorization } = await setUpBenchServer();
 const yoga = createNotesYoga({ verifyAuthorization });

@@ -1,22 +1,15 @@
-import {
-  createRemoteJWKSet,
-  jwtVerify,
-  type CryptoKey,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-  type KeyObject,
-} from "jose";
+import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
 import type { Caller } from "./graphql/context.ts";
 import { log } from "./log.ts";
 
-export interface TokenVerifierSettings {
+/** A Cognito user pool and its app client: the only things that differ between AWS and local runs. */
+export interface CognitoVerifierSettings {
+  /** The pool's issuer URL, the tokens' `iss`. */
   issuer: string;
-  /** Expected `aud` (ID tokens) or `client_id` (Cognito access tokens). */
-  audience: string;
-  /** A JWKS (Cognito) or a single public key (local dev issuer). */
-  key: JWTVerifyGetKey | CryptoKey | KeyObject;
-  /** Pinned: tokens signed with anything else are rejected before any key is used. */
-  algorithms: string[];
+  /** Where the pool's keys are fetched; `<issuer>/.well-known/jwks.json` (as in AWS) unless given. */
+  jwksUrl?: string;
+  /** The app client whose access tokens (`client_id`) the API accepts. */
+  clientId: string;
 }
 
 /** The request id only labels the log line of a rejected token. */
@@ -27,30 +20,27 @@ export type VerifyAuthorization = (
 
 const CACHE_LIMIT = 10_000;
 const MAX_TOKEN_LENGTH = 8_192;
+// Cognito signs with RS256 only: anything else (none, HS256 with the public key as secret) is refused before a key is used.
+const ALGORITHMS = ["RS256"];
 
-/** Cognito user pool settings: RS256 keys from the pool's JWKS. */
-export function cognitoVerifierSettings(issuer: string, audience: string): TokenVerifierSettings {
-  return {
-    issuer,
-    audience,
-    key: createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`)),
-    algorithms: ["RS256"],
-  };
-}
+/** Thrown when the pool's keys cannot be fetched: an outage the client sees as a masked error, not as being signed out. */
+export class TokenVerificationUnavailableError extends Error {}
 
 /** The Lambda's verifier: the Cognito pool and app client named by AUTH_ISSUER and AUTH_AUDIENCE. */
 export function cognitoVerifierFromEnv(env: NodeJS.ProcessEnv = process.env): VerifyAuthorization {
   for (const name of ["AUTH_ISSUER", "AUTH_AUDIENCE"]) {
     if (!env[name]) throw new Error(`${name} is not set`);
   }
-  return createTokenVerifier(cognitoVerifierSettings(env.AUTH_ISSUER!, env.AUTH_AUDIENCE!));
+  return createTokenVerifier({ issuer: env.AUTH_ISSUER!, clientId: env.AUTH_AUDIENCE! });
 }
 
 /**
- * Turns an `Authorization` header into the caller, or null. Verified tokens are cached until
- * their `exp`, so a client's repeated requests pay for the signature check once.
+ * Turns an `Authorization` header carrying a Cognito access token into the caller, or null: RS256
+ * against the pool's JWKS (fetched over HTTP, cached by jose), issuer, expiry, `token_use` and
+ * `client_id`. Verified tokens are cached until their `exp`, so repeated requests pay for the check once.
  */
-export function createTokenVerifier(settings: TokenVerifierSettings): VerifyAuthorization {
+export function createTokenVerifier(settings: CognitoVerifierSettings): VerifyAuthorization {
+  const keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(settings.jwksUrl ?? `${settings.issuer}/.well-known/jwks.json`));
   const verified = new Map<string, { caller: Caller; expiresAtMs: number }>();
 
   return async function verifyAuthorization(authorization, requestId) {
@@ -67,12 +57,14 @@ export function createTokenVerifier(settings: TokenVerifierSettings): VerifyAuth
       verified.delete(token);
     }
     try {
-      const { payload } = await jwtVerify(token, settings.key as JWTVerifyGetKey, {
+      const { payload } = await jwtVerify(token, keys, {
         issuer: settings.issuer,
-        algorithms: settings.algorithms,
-        requiredClaims: ["sub", "exp"],
+        algorithms: ALGORITHMS,
+        requiredClaims: ["sub", "exp", "token_use", "client_id"],
       });
-      checkAudience(payload, settings.audience);
+      // An ID token (token_use "id", client in `aud`) is for the app, not for calling the API.
+      if (payload.token_use !== "access") throw claimError("not an access token", "token_use");
+      if (payload.client_id !== settings.clientId) throw claimError("unexpected app client", "client_id");
       if (typeof payload.sub !== "string" || payload.sub.length === 0 || payload.sub.length > 256) {
         throw claimError("sub is not a usable user id", "sub");
       }
@@ -87,20 +79,12 @@ export function createTokenVerifier(settings: TokenVerifierSettings): VerifyAuth
       // The key source failing (JWKS unreachable) is an outage, not a bad token.
       if (!code || code === "ERR_JWKS_TIMEOUT" || code === "ERR_JWKS_INVALID") {
         log.error("token verification unavailable", fields);
-      } else log.warn("token rejected", fields);
+        throw new TokenVerificationUnavailableError("token verification unavailable");
+      }
+      log.warn("token rejected", fields);
       return null;
     }
   };
-}
-
-function checkAudience(payload: JWTPayload, audience: string): void {
-  const aud = payload.aud;
-  if (typeof aud === "string" ? aud === audience : Array.isArray(aud) && aud.includes(audience)) {
-    return;
-  }
-  // Cognito access tokens carry the app client in `client_id` instead of `aud`.
-  if (payload.token_use === "access" && payload.client_id === audience) return;
-  throw claimError("unexpected audience", "aud");
 }
 
 function claimError(message: string, claim: string): Error {

@@ -4,7 +4,7 @@ import type { NotesYoga } from "../src/graphql/yoga.ts";
 import { createLambdaHandler } from "../src/http/lambda.ts";
 import { captureLogs } from "../src/log.ts";
 import { apiGatewayEvent } from "./api-gateway-event.ts";
-import { GRAPHQL_URL, createTestIssuer, createTestYoga } from "./harness.ts";
+import { GRAPHQL_URL, createTestIssuer, createTestYoga, type TestIssuer } from "./harness.ts";
 
 /**
  * GraphQL-over-HTTP conformance: graphql-http's server audits against the real yoga, in-process,
@@ -13,13 +13,18 @@ import { GRAPHQL_URL, createTestIssuer, createTestYoga } from "./harness.ts";
 let yoga: NotesYoga;
 let lambda: ReturnType<typeof createLambdaHandler>;
 let restoreLogs: () => void;
+let issuer: TestIssuer;
 
 beforeAll(async () => {
   restoreLogs = captureLogs(() => {}, "SILENT");
-  yoga = createTestYoga(await createTestIssuer());
+  issuer = await createTestIssuer();
+  yoga = createTestYoga(issuer);
   lambda = createLambdaHandler(yoga);
 });
-afterAll(() => restoreLogs?.());
+afterAll(async () => {
+  await issuer?.close();
+  restoreLogs?.();
+});
 
 type FetchFn = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 

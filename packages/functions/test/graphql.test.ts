@@ -31,6 +31,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await db?.close();
+  await issuer?.close();
   restoreLogs?.();
 });
 
@@ -134,7 +135,8 @@ describe("authentication", () => {
       ["an expired token", async () => bearer(await issuer.token(victim.id, { expiresAt: nowSeconds() - 60 }))],
       ["an alg none token", async () => bearer(unsigned(victim.id))],
       ["a wrong issuer", async () => bearer(await issuer.token(victim.id, { issuer: "https://evil.test" }))],
-      ["a wrong audience", async () => bearer(await issuer.token(victim.id, { audience: "other-app" }))],
+      ["another app client", async () => bearer(await issuer.token(victim.id, { audience: "other-app" }))],
+      ["an ID token", async () => bearer(await issuer.token(victim.id, { use: "id" }))],
       [
         "an untrusted signing key",
         async () => bearer(await issuer.token(victim.id, { signingKey: await strangerKey() })),
@@ -152,19 +154,18 @@ describe("authentication", () => {
     /** A validly signed token for someone else, with its payload swapped for the victim's. */
     async function tampered(): Promise<string> {
       const [header, , signature] = (await issuer.token("mallory")).split(".");
-      const payload = { sub: victim.id, iss: TEST_ISSUER, aud: TEST_AUDIENCE, exp: nowSeconds() + 3600 };
+      const payload = { sub: victim.id, iss: TEST_ISSUER, token_use: "access", client_id: TEST_AUDIENCE, exp: nowSeconds() + 3600 };
       return [header, Buffer.from(JSON.stringify(payload)).toString("base64url"), signature].join(".");
     }
     function unsigned(sub: string): string {
-      return new UnsecuredJWT({ token_use: "id" })
+      return new UnsecuredJWT({ token_use: "access", client_id: TEST_AUDIENCE })
         .setSubject(sub)
         .setIssuer(TEST_ISSUER)
-        .setAudience(TEST_AUDIENCE)
         .setExpirationTime("1h")
         .encode();
     }
     async function strangerKey() {
-      return (await generateKeyPair("ES256")).privateKey;
+      return (await generateKeyPair("RS256")).privateKey;
     }
 
     beforeAll(async () => {
@@ -755,5 +756,28 @@ describe("malformed requests are 4xx with yoga's codes", () => {
     expect(response.body.data).toBeUndefined();
     expect(response.body.errors![0]!.message).toMatch(/^Variable "\$\w+"/);
     expect(await allNotes(user)).toEqual([]);
+  });
+});
+
+describe("the user pool's keys out of reach", () => {
+  it("answers a masked INTERNAL_SERVER_ERROR, logs the outage with the request id, and keeps serving", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const restore = captureLogs((line) => lines.push(JSON.parse(line)), "INFO");
+    const gone = await createTestIssuer();
+    const token = await gone.token("someone");
+    await gone.close();
+    try {
+      const outage = graphqlClient(createTestYoga(gone));
+      const response = await outage("{ me { id } }", undefined, { token, requestId: "req-jwks-down" });
+      expect(response.status).toBeLessThan(600);
+      expect(response.body.data ?? undefined).toBeUndefined();
+      expect(response.body.errors).toEqual([{ message: "Unexpected error.", extensions: { code: "INTERNAL_SERVER_ERROR" } }]);
+      expect(response.text).not.toMatch(/jwks|ECONNREFUSED|fetch failed/i);
+      expect(lines).toContainEqual(expect.objectContaining({ message: "token verification unavailable", level: "ERROR", requestId: "req-jwks-down" }));
+      // Without a token nothing needs the keys: the API still answers.
+      expect((await outage("{ me { id } }")).body).toEqual({ data: { me: null } });
+    } finally {
+      restore();
+    }
   });
 });

@@ -1,12 +1,14 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
 import { ensureNotesTable, startEmbeddedDynamo, type EmbeddedDynamo } from "@notes/core/embedded-dynamo";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { NotesYoga } from "../src/graphql/yoga.ts";
 import { createLambdaHandler, toLambdaResult } from "../src/http/lambda.ts";
+import { LOCAL_ISSUER_DOMAIN } from "../src/local/cognito.ts";
 import { MAX_BODY_BYTES } from "../src/http/limits.ts";
 import { captureLogs } from "../src/log.ts";
 import { API_DOMAIN, apiGatewayEvent, graphqlPostEvent, resultJson } from "./api-gateway-event.ts";
@@ -54,6 +56,7 @@ beforeAll(async () => {
 afterAll(async () => {
   vi.unstubAllEnvs();
   await db?.close();
+  await issuer?.close();
   restoreLogs?.();
 });
 
@@ -328,14 +331,13 @@ describe("src/lambda.ts, configured by environment", () => {
     expectLowercaseHeaders(result);
   });
 
-  it("verifies Cognito ID and access tokens against the pool's JWKS and stores notes in the env table", async () => {
+  it("verifies Cognito access tokens against the pool's JWKS and stores notes in the env table; ID tokens are not for the API", async () => {
     const userId = randomUUID();
-    const idToken = await cognitoToken(userId, "id");
+    const accessToken = await cognitoToken(userId, "access");
     const create = 'mutation { createNote(input: { content: "from the Lambda" }) { id content } }';
-    const created = await lambda(graphqlPostEvent({ query: create }, { token: idToken }));
+    const created = await lambda(graphqlPostEvent({ query: create }, { token: accessToken }));
     expect(resultJson(created).data.createNote.content).toBe("from the Lambda");
 
-    const accessToken = await cognitoToken(userId, "access");
     const listed = await lambda(
       graphqlPostEvent({ query: "{ me { id } notes { edges { node { id } } } }" }, { token: accessToken }),
     );
@@ -343,13 +345,37 @@ describe("src/lambda.ts, configured by environment", () => {
       me: { id: userId },
       notes: { edges: [{ node: { id: resultJson(created).data.createNote.id } }] },
     });
+
+    const idToken = await cognitoToken(userId, "id");
+    const asId = await lambda(graphqlPostEvent({ query: "{ me { id } }" }, { token: idToken }));
+    expect(resultJson(asId)).toEqual({ data: { me: null } });
   });
 
   it("treats a token signed outside the pool as no token", async () => {
     const { privateKey } = await generateKeyPair("RS256");
-    const forged = await cognitoToken(randomUUID(), "id", privateKey);
+    const forged = await cognitoToken(randomUUID(), "access", privateKey);
     const result = await lambda(graphqlPostEvent({ query: "{ me { id } }" }, { token: forged }));
     expect(resultJson(result)).toEqual({ data: { me: null } });
+  });
+
+  it("refuses cognito-local's tokens: its signing key ships in the emulator's package, so anyone can sign with it", async () => {
+    const emulatorKey = await importJWK(
+      (createRequire(import.meta.url)("cognito-local/lib/keys/cognitoLocal.private.json") as { jwk: JWK }).jwk,
+      "RS256",
+    );
+    const emulatorToken = (issuer: string) =>
+      new SignJWT({ token_use: "access", client_id: clientId })
+        .setProtectedHeader({ alg: "RS256", kid: "CognitoLocal" })
+        .setSubject(randomUUID())
+        .setIssuer(issuer)
+        .setIssuedAt()
+        .setExpirationTime("1h")
+        .sign(emulatorKey);
+    // As the emulator issues it, and forged to name this stage's pool and client exactly.
+    for (const token of [await emulatorToken(`${LOCAL_ISSUER_DOMAIN}/local_Pool`), await emulatorToken(issuerUrl)]) {
+      const result = await lambda(graphqlPostEvent({ query: "{ me { id } }" }, { token }));
+      expect(resultJson(result)).toEqual({ data: { me: null } });
+    }
   });
 
   it("serves GraphiQL on an unprotected stage", async () => {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "../src/http/limits.ts";
-import { mintDevToken } from "../src/local/dev-issuer.ts";
+import { localUserToken } from "../src/local/cognito.ts";
 import { sendUntilRefused } from "./hardening/local-api.ts";
 
 /**
@@ -154,18 +154,22 @@ describe("local server (npm start)", () => {
     const first = await startServer(dataDir);
     startupTimes.push({ readyMs: first.readyMs, wallMs: first.wallMs });
     expect(first.url).toMatch(/^http:\/\/localhost:\d+\/graphql$/);
-    // Tokens are signed with a key in DATA_DIR: the hint names this server's directory.
-    expect(first.output().stdout).toContain(`Token:    DATA_DIR=${dataDir} npm run token -- <userId>`);
+    // The token command finds the running pool through DATA_DIR: the hint names this server's directory.
+    expect(first.output().stdout).toContain(`Token:    DATA_DIR=${dataDir} npm run token -- <name>`);
+    const cognitoEndpoint = /Cognito:  (http:\/\/\S+)/.exec(first.output().stdout)![1]!;
+    expect((await fetch(`${cognitoEndpoint}/health`)).status).toBe(200);
 
     // `npm run token -- alice`: the token alone on stdout.
     const tokenRun = spawnScript("packages/functions/src/local/token.ts", ["alice"], { DATA_DIR: dataDir });
     const tokenOutput = collect(tokenRun);
     expect((await exited(tokenRun)).code).toBe(0);
-    const { stdout: tokenStdout } = tokenOutput();
+    const { stdout: tokenStdout, stderr: tokenStderr } = tokenOutput();
     expect(tokenStdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    expect(tokenStderr).toBe("");
     const alice = tokenStdout.trim();
+    const aliceSub = JSON.parse(Buffer.from(alice.split(".")[1]!, "base64url").toString()).sub;
 
-    expect((await gql(first.url, "{ me { id } }", {}, alice)).body).toEqual({ data: { me: { id: "alice" } } });
+    expect((await gql(first.url, "{ me { id } }", {}, alice)).body).toEqual({ data: { me: { id: aliceSub } } });
     const created = await gql(first.url, CREATE, { content: "survives a restart" }, alice);
     expect(created.status).toBe(200);
     const note = created.body.data.createNote;
@@ -178,13 +182,17 @@ describe("local server (npm start)", () => {
     // Node's own process warnings may appear on stderr; log lines at WARN or above may not.
     expect(stopped.stderr).not.toMatch(/"level":"(WARN|ERROR)"|\n\s+at /);
     await expect(fetch(first.url, { method: "POST" })).rejects.toThrow();
+    // cognito-local went with it.
+    await expect(fetch(`${cognitoEndpoint}/health`)).rejects.toThrow();
 
+    // Another port for everything: alice's token, issued before the restart, still works.
     const second = await startServer(dataDir);
     startupTimes.push({ readyMs: second.readyMs, wallMs: second.wallMs });
+    expect(/Cognito:  (http:\/\/\S+)/.exec(second.output().stdout)![1]).not.toBe(cognitoEndpoint);
     expect((await gql(second.url, LIST, {}, alice)).body).toEqual({
       data: { notes: { edges: [{ node: note }], pageInfo: { hasNextPage: false } } },
     });
-    const bob = await mintDevToken(dataDir, "bob");
+    const bob = await localUserToken(dataDir, "bob");
     expect((await gql(second.url, LIST, {}, bob)).body.data.notes.edges).toEqual([]);
     const read = await gql(second.url, "query($id: ID!) { note(id: $id) { id } }", { id: note.id }, bob);
     expect(read.body).toEqual({ data: { note: null } });
@@ -202,7 +210,7 @@ describe("local server (npm start)", () => {
 
     const stoppedAgain = await pressCtrlC(second);
     expect(stoppedAgain.code).toBe(0);
-  });
+  }, 120_000);
 
   it("a second npm start on the same data or port says why in one line and exits 1; the first keeps serving", async () => {
     const first = await startServer(dataDir);
@@ -233,7 +241,7 @@ describe("local server (npm start)", () => {
       expect((await pressCtrlC(first)).code).toBe(0);
       await rm(otherDir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 
   it("a bad PORT or an unusable DATA_DIR is one line on stderr and exit 1, for npm start and npm run token", async () => {
     const aFile = join(dataDir, "not-a-directory");
@@ -253,7 +261,7 @@ describe("local server (npm start)", () => {
     const token = spawnScript("packages/functions/src/local/token.ts", ["alice"], { DATA_DIR: join(aFile, "data") });
     const tokenOutput = collect(token);
     expect((await exited(token)).code).toBe(1);
-    expect(tokenOutput()).toEqual({ stdout: "", stderr: expect.stringMatching(/^Cannot mint a token: ENOTDIR: .+\.\n$/) });
+    expect(tokenOutput()).toEqual({ stdout: "", stderr: expect.stringMatching(/^Cannot get a token: ENOTDIR: .+\.\n$/) });
   });
 
   // fetch() (undici) writes its whole body before it reads: the 413 must outlive the upload.
@@ -291,14 +299,29 @@ describe("local server (npm start)", () => {
     }
   });
 
-  it("npm run token without a usable user id prints usage and exits 2", async () => {
-    for (const args of [[], ["   "], ["x".repeat(257)], ["alice", "bob"]]) {
+  it("npm run token without a running server says so in one line and exits 1", async () => {
+    const idle = await mkdtemp(join(tmpdir(), "notes-e2e-idle-"));
+    try {
+      const token = spawnScript("packages/functions/src/local/token.ts", ["alice"], { DATA_DIR: idle });
+      const output = collect(token);
+      expect((await exited(token)).code).toBe(1);
+      expect(output()).toEqual({
+        stdout: "",
+        stderr: `Cannot get a token: no local server is running on ${idle}. Start it first with npm start (same DATA_DIR).\n`,
+      });
+    } finally {
+      await rm(idle, { recursive: true, force: true });
+    }
+  });
+
+  it("npm run token without a usable name prints usage and exits 2", async () => {
+    for (const args of [[], ["   "], ["x".repeat(65)], ["alice", "bob"], ["alice@example.com"], ["al ice"]]) {
       const run = spawnScript("packages/functions/src/local/token.ts", args, { DATA_DIR: dataDir });
       const output = collect(run);
       expect((await exited(run)).code, JSON.stringify(args)).toBe(2);
       expect(output()).toEqual({
         stdout: "",
-        stderr: "Usage: npm run token -- <userId>   (1 to 256 characters, not only whitespace)\n",
+        stderr: "Usage: npm run token -- <name>   (1 to 64 letters, digits or . _ + -; signs in as <name>@example.com)\n",
       });
     }
   });

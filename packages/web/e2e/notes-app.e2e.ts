@@ -1,14 +1,15 @@
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { UpdateUserPoolClientCommand } from "@aws-sdk/client-cognito-identity-provider";
 import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalServer, type LocalServer } from "@notes/functions/local/server";
-import { captureLogs } from "@notes/functions/log";
+import { APP_CLIENT_SETTINGS, localCognitoClient, readPoolIds } from "@notes/functions/local/cognito";
 import { PAGE_SIZE } from "../src/config.ts";
-import { CreateNoteDocument } from "../src/gql/graphql.ts";
+import { CreateNoteDocument, MeDocument } from "../src/gql/graphql.ts";
 import { buildWebApp } from "../scripts/build.ts";
 import { typedClient } from "../test/typed-client.ts";
 
@@ -33,27 +34,78 @@ if (!hasChromium) {
   console.warn(`[e2e] SKIPPED: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH).`);
 }
 
-describe.skipIf(!hasChromium)("the notes web app in headless Chromium", () => {
+const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const READY = /Notes API ready in \d+ ms: (http:\/\/\S+)/;
+const PASSWORD = "Correct-Horse-7";
+
+/** `npm start` as a user runs it (its own process group, so Ctrl-C reaches it and cognito-local). */
+interface NpmStart {
+  url: string;
+  cognitoEndpoint: string;
+  stdout(): string;
+  stop(): Promise<void>;
+}
+
+async function npmStart(env: Record<string, string>): Promise<NpmStart> {
+  const child: ChildProcess = spawn(join(REPO_ROOT, "node_modules/.bin/tsx"), [join(REPO_ROOT, "packages/functions/src/local/main.ts")], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, HOST: "127.0.0.1", LOG_LEVEL: "WARN", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start was not ready in 60 s:\n${stdout}\n${stderr}`)), 60_000);
+    child.stdout!.on("data", () => {
+      const ready = READY.exec(stdout);
+      if (ready) {
+        clearTimeout(timer);
+        resolve(ready[1]!);
+      }
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited:\n${stdout}\n${stderr}`));
+    });
+  });
+  return {
+    url,
+    cognitoEndpoint: /Cognito:  (http:\/\/\S+)/.exec(stdout)![1]!,
+    stdout: () => stdout,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGINT");
+      await exited;
+    },
+  };
+}
+
+describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against npm start", () => {
   let dataDir: string;
   let profileDir: string;
-  let server: LocalServer;
+  let server: NpmStart;
   let origin: string;
   let port: number;
   let context: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
   const graphqlBodies: string[] = [];
-  let restoreLogs: (() => void) | undefined;
+  // Every run of the server: confirmation codes are read from their output, as a user would.
+  const runs: NpmStart[] = [];
+  const output = () => runs.map((run) => run.stdout()).join("\n");
 
   async function startServer(onPort: number) {
     // As a stage deployed with TRUSTED_DOCUMENTS_ONLY=true: the app must work on its hashes alone.
-    server = await startLocalServer({ dataDir, port: onPort, host: "127.0.0.1", tableName: "notes", trustedDocumentsOnly: true });
+    server = await npmStart({ PORT: String(onPort), DATA_DIR: dataDir, TRUSTED_DOCUMENTS_ONLY: "true" });
+    runs.push(server);
     origin = new URL(server.url).origin;
     port = Number(new URL(server.url).port);
   }
 
   beforeAll(async () => {
-    restoreLogs = captureLogs(() => {}, "SILENT");
     await buildWebApp();
     dataDir = await mkdtemp(join(tmpdir(), "notes-e2e-data-"));
     profileDir = await mkdtemp(join(tmpdir(), "notes-e2e-chromium-"));
@@ -78,16 +130,17 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium", () => {
 
   afterAll(async () => {
     await context?.close();
-    await server?.close();
+    await server?.stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
     if (profileDir) await rm(profileDir, { recursive: true, force: true });
-    restoreLogs?.();
   });
 
   function watchForErrors(target: Page) {
     target.on("pageerror", (error) => pageErrors.push(`pageerror: ${error.message}`));
     target.on("console", (message) => {
-      if (message.type() === "error") pageErrors.push(`console: ${message.text()}`);
+      // Chromium logs every 4xx; the pool's refusals (wrong password, unconfirmed user) are part of the flows tested.
+      const refusedByPool = message.location().url.startsWith(server.cognitoEndpoint);
+      if (message.type() === "error" && !refusedByPool) pageErrors.push(`console: ${message.text()}`);
     });
   }
 
@@ -97,11 +150,40 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium", () => {
   const noteItem = (target: Page, text: string): Locator => noteItems(target).filter({ hasText: text });
   const status = (target: Page) => target.getByRole("status").filter({ hasText: /\S/ });
 
-  async function signIn(target: Page, userName: string) {
-    await target.getByLabel("User name").fill(userName);
-    await target.getByRole("button", { name: "Sign in" }).click();
-    await expect.poll(() => target.getByText(`Signed in as ${userName}`).isVisible()).toBe(true);
+  /** The code the local pool "emailed": the line npm start prints for it. */
+  async function confirmationCode(email: string): Promise<string> {
+    const line = `Confirmation code for ${email.replace(/[.+]/g, "\\$&")}: (\\d+)`;
+    await expect.poll(() => new RegExp(line).test(output())).toBe(true);
+    return [...output().matchAll(new RegExp(line, "g"))].at(-1)![1]!;
   }
+
+  async function signUp(target: Page, email: string, options: { confirm?: boolean } = {}) {
+    await target.getByRole("button", { name: "Create an account" }).click();
+    await target.getByLabel("Email").fill(email);
+    await target.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await target.getByRole("button", { name: "Create account" }).click();
+    await target.getByRole("heading", { name: "Confirm your email address" }).waitFor();
+    if (options.confirm === false) return;
+    await target.getByLabel("Code from the email").fill(await confirmationCode(email));
+    await target.getByRole("button", { name: "Confirm" }).click();
+    await expect.poll(() => target.getByText(`Signed in as ${email}`).isVisible()).toBe(true);
+  }
+
+  async function signIn(target: Page, email: string, password = PASSWORD) {
+    await target.getByLabel("Email").fill(email);
+    await target.getByLabel("Password", { exact: true }).fill(password);
+    await target.getByRole("button", { name: "Sign in" }).click();
+  }
+
+  /** The access token Amplify keeps for the signed-in user. */
+  function storedAccessToken(target: Page): Promise<string | null> {
+    return target.evaluate(() => {
+      const key = Object.keys(localStorage).find((name) => name.startsWith("CognitoIdentityServiceProvider.") && name.endsWith(".accessToken"));
+      return key ? localStorage.getItem(key) : null;
+    });
+  }
+
+  const expiryOf = (token: string) => JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()).exp as number;
 
   async function addNote(target: Page, content: string) {
     const form = target.getByRole("form", { name: "New note" });
@@ -115,14 +197,22 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium", () => {
     return noteItems(target).locator(".note-content").allInnerTexts();
   }
 
-  it("signs in as a typed user name and starts empty", async () => {
+  it("signs up, confirms with the code from the npm start output, and starts empty", async () => {
     await page.goto(`${origin}/`);
     await expect.poll(() => page.getByRole("heading", { name: "Sign in" }).isVisible()).toBe(true);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect.poll(() => page.getByRole("alert").innerText()).toBe("Enter a user name.");
+    await expect.poll(() => page.getByRole("alert").innerText()).toBe("Enter your email address.");
     await shot(page, "01-sign-in");
 
-    await signIn(page, "alice");
+    // The pool's password policy is checked before anything is sent.
+    await page.getByRole("button", { name: "Create an account" }).click();
+    await page.getByLabel("Email").fill("alice@example.com");
+    await page.getByLabel("Password", { exact: true }).fill("short");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect.poll(() => page.getByRole("alert").innerText()).toMatch(/too weak/);
+    await page.getByRole("button", { name: "I have an account: sign in" }).click();
+
+    await signUp(page, "alice@example.com");
     await page.getByText("No notes yet. Write your first one above.").waitFor();
     await shot(page, "02-empty");
   });
@@ -204,7 +294,7 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium", () => {
   });
 
   it("pages through more notes than fit on one page with Load more", async () => {
-    const token = await page.evaluate(() => JSON.parse(localStorage.getItem("notes.session")!).token as string);
+    const token = (await storedAccessToken(page))!;
     const request = typedClient(fetch, server.url, { byHash: true });
     const bulk = Array.from({ length: PAGE_SIZE + 2 }, (_, i) => `Bulk note ${String(i + 1).padStart(2, "0")}`);
     for (const content of bulk) {
@@ -244,20 +334,58 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium", () => {
 
   it("keeps everything across a reload and a server restart on the same data directory", async () => {
     const before = await contents(page);
-    await server.close();
+    await server.stop();
+    // The same PORT, but cognito-local gets another free port: the stored tokens still verify (stable issuer).
+    const previousPool = server.cognitoEndpoint;
     await startServer(port);
+    expect(server.cognitoEndpoint).not.toBe(previousPool);
 
     await page.reload();
     await noteItems(page).first().waitFor();
     await page.getByRole("button", { name: "Load more" }).click();
     await expect.poll(() => noteItems(page).count()).toBe(before.length);
     expect(await contents(page)).toEqual(before);
-    expect(await page.getByText("Signed in as alice").isVisible()).toBe(true);
+    expect(await page.getByText("Signed in as alice@example.com").isVisible()).toBe(true);
+  });
+
+  it("signs out, and then refuses a wrong password and an unconfirmed account with clear messages", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await page.reload();
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+
+    await signIn(page, "alice@example.com", "Wrong-Password-1");
+    await expect.poll(() => page.getByRole("alert").innerText()).toBe("Incorrect email or password.");
+    await shot(page, "07-wrong-password");
+
+    await signUp(page, "carol@example.com", { confirm: false });
+    await page.getByRole("button", { name: "Back to sign in" }).click();
+    await signIn(page, "carol@example.com");
+    await page.getByRole("heading", { name: "Confirm your email address" }).waitFor();
+    expect(await page.getByRole("status").innerText()).toBe("Confirm your email address first with the code we sent you.");
+    await page.getByLabel("Code from the email").fill("000000");
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await expect.poll(() => page.getByRole("alert").innerText()).toBe("That code is not right. Check it and try again.");
+    await page.getByRole("button", { name: "Back to sign in" }).click();
+  });
+
+  it("resets a forgotten password with the code from the npm start output", async () => {
+    await page.getByRole("button", { name: "Forgot your password?" }).click();
+    await page.getByLabel("Email").fill("alice@example.com");
+    const codesBefore = (output().match(/Confirmation code for alice@example\.com/g) ?? []).length;
+    await page.getByRole("button", { name: "Send code" }).click();
+    await page.getByRole("heading", { name: "Choose a new password" }).waitFor();
+    await expect.poll(() => (output().match(/Confirmation code for alice@example\.com/g) ?? []).length).toBe(codesBefore + 1);
+    await page.getByLabel("Code from the email").fill(await confirmationCode("alice@example.com"));
+    await page.getByLabel("New password", { exact: true }).fill("Another-Horse-8");
+    await page.getByRole("button", { name: "Set new password" }).click();
+    await expect.poll(() => page.getByText("Signed in as alice@example.com").isVisible()).toBe(true);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
   });
 
   it("shows bob none of alice's notes", async () => {
-    await page.getByRole("button", { name: "Sign out" }).click();
-    await signIn(page, "bob");
+    await signUp(page, "bob@example.com");
     await page.getByText("No notes yet. Write your first one above.").waitFor();
     expect(await noteItems(page).count()).toBe(0);
     await addNote(page, "Bob's own note");
@@ -277,10 +405,10 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium", () => {
       expect(parsed.extensions?.persistedQuery?.sha256Hash).toMatch(/^[0-9a-f]{64}$/);
     }
     const adHoc = await page.evaluate(async () => {
-      const { token } = JSON.parse(localStorage.getItem("notes.session")!) as { token: string };
+      const key = Object.keys(localStorage).find((name) => name.endsWith(".accessToken"))!;
       const response = await fetch("/graphql", {
         method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        headers: { "content-type": "application/json", authorization: `Bearer ${localStorage.getItem(key)}` },
         body: JSON.stringify({ query: "{ notes(first: 100) { edges { node { content } } } }" }),
       });
       return { status: response.status, body: await response.json() };
@@ -302,12 +430,50 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium", () => {
 
     // A token whose signature does not verify (e.g. the local data directory was reset): back to sign-in, with the reason.
     await page.evaluate(() => {
-      const stored = JSON.parse(localStorage.getItem("notes.session")!) as { token: string };
-      const [header, payload] = stored.token.split(".");
-      localStorage.setItem("notes.session", JSON.stringify({ token: `${header}.${payload}.${"A".repeat(86)}` }));
+      const key = Object.keys(localStorage).find((name) => name.endsWith(".accessToken"))!;
+      const [header, payload] = localStorage.getItem(key)!.split(".");
+      localStorage.setItem(key, `${header}.${payload}.${"A".repeat(342)}`);
     });
     await page.reload();
     await expect.poll(() => page.getByRole("status").innerText()).toBe("Your session has ended. Please sign in again.");
-    expect(await page.getByLabel("User name").isVisible()).toBe(true);
+    expect(await page.getByLabel("Email").isVisible()).toBe(true);
+  });
+
+  it("refreshes a session whose tokens expired while the app was closed, without the user noticing", async () => {
+    // Short-lived tokens for this test only (Cognito's minimum is 5 minutes; the emulator takes seconds).
+    const ids = (await readPoolIds(join(dataDir, "cognito")))!;
+    const cognito = localCognitoClient(server.cognitoEndpoint);
+    const validity = (seconds: number | undefined) =>
+      cognito.send(
+        new UpdateUserPoolClientCommand({
+          ...APP_CLIENT_SETTINGS,
+          UserPoolId: ids.userPoolId,
+          ClientId: ids.clientId,
+          ...(seconds && { AccessTokenValidity: seconds, IdTokenValidity: seconds, TokenValidityUnits: { AccessToken: "seconds", IdToken: "seconds", RefreshToken: "days" } }),
+        }),
+      );
+    try {
+      await validity(15);
+      await signIn(page, "bob@example.com");
+      await noteItem(page, "Bob's own note").waitFor();
+      const first = (await storedAccessToken(page))!;
+      expect(expiryOf(first) - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(15);
+
+      await page.goto("about:blank");
+      // Wait until the API refuses the stored token: it has expired.
+      const request = typedClient(fetch, server.url, { byHash: true });
+      await expect.poll(async () => (await request(MeDocument, {}, first)).data?.me, { timeout: 30_000, interval: 1_000 }).toBeNull();
+
+      await page.goto(`${origin}/`);
+      await noteItem(page, "Bob's own note").waitFor();
+      expect(await page.getByText("Signed in as bob@example.com").isVisible()).toBe(true);
+      const refreshed = (await storedAccessToken(page))!;
+      expect(refreshed).not.toBe(first);
+      await addNote(page, "Written after a silent refresh");
+      await shot(page, "09-refreshed");
+    } finally {
+      await validity(undefined);
+      cognito.destroy();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { APP_SETTINGS } from "../src/config.ts";
 
 /**
  * Builds the web app into packages/web/dist when its sources changed since the last build
@@ -13,10 +14,18 @@ export const DIST_DIR = join(WEB_DIR, "dist");
 const STAMP = join(DIST_DIR, ".source-hash");
 const INPUTS = ["index.html", "vite.config.ts", "package.json", "src", "public", ".env", ".env.local", ".env.production", ".env.production.local"];
 
+/**
+ * Settings not given in the environment are built as `{{ VITE_NAME }}` placeholders, as SST builds
+ * the deployed app; the local server fills them in (user pool ids, endpoint) as it serves the files.
+ */
+function placeholdersForUnset(): Record<string, string> {
+  return Object.fromEntries(APP_SETTINGS.filter((name) => !process.env[name]).map((name) => [name, `{{ ${name} }}`]));
+}
+
 export function sourceHash(): string {
   const hash = createHash("sha256");
   // VITE_ variables from the shell are baked into the bundle too.
-  const viteEnv = Object.entries(process.env).filter(([name]) => name.startsWith("VITE_")).sort();
+  const viteEnv = Object.entries({ ...process.env, ...placeholdersForUnset() }).filter(([name]) => name.startsWith("VITE_")).sort();
   hash.update(JSON.stringify(viteEnv));
   for (const file of INPUTS.flatMap((input) => filesUnder(join(WEB_DIR, input))).sort()) {
     hash.update(relative(WEB_DIR, file)).update("\0").update(readFileSync(file)).update("\0");
@@ -45,7 +54,10 @@ export async function buildWebApp({ force = false } = {}): Promise<"built" | "up
   try {
     // Loaded only when there is something to build, so an up-to-date `npm start` stays quick.
     const { build } = await import("vite");
-    await build({ root: WEB_DIR, configFile: join(WEB_DIR, "vite.config.ts"), logLevel: "warn", mode: "production" });
+    const define = Object.fromEntries(
+      Object.entries(placeholdersForUnset()).map(([name, value]) => [`import.meta.env.${name}`, JSON.stringify(value)]),
+    );
+    await build({ root: WEB_DIR, configFile: join(WEB_DIR, "vite.config.ts"), logLevel: "warn", mode: "production", define });
   } finally {
     // vite.config.ts switches NODE_ENV to production for the build; a test process gets its own back.
     if (nodeEnv === undefined) delete process.env.NODE_ENV;

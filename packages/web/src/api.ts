@@ -4,15 +4,24 @@ import { Client, fetchExchange, type CombinedError } from "urql";
 /** The hash codegen put on each of the app's documents (persisted-documents.json). */
 type HashedDocument = { __meta__?: { hash?: string } };
 
+/** The bearer token, or a function that yields the current one (refreshed first when it nears expiry). */
+export type AccessToken = string | null | (() => Promise<string | null>);
+
 /**
- * An urql client that sends the session's bearer token. No document cache: the notes list
- * keeps its own pages, so every query goes to the API. Each operation is sent as its
- * trusted-document hash only (extensions.persistedQuery.sha256Hash), never as query text.
+ * An urql client that sends the session's bearer token, asked for afresh on every request. No
+ * document cache: the notes list keeps its own pages, so every query goes to the API. Each
+ * operation is sent as its trusted-document hash only (extensions.persistedQuery.sha256Hash),
+ * never as query text.
  */
-export function createApiClient(apiUrl: string, token: string | null, fetchFn?: typeof fetch): Client {
+export function createApiClient(apiUrl: string, token: AccessToken, fetchFn?: typeof fetch): Client {
   return new Client({
     url: apiUrl,
-    fetch: fetchFn,
+    fetch: async (input, init) => {
+      const current = typeof token === "function" ? await token() : token;
+      const headers = new Headers(init?.headers);
+      if (current) headers.set("authorization", `Bearer ${current}`);
+      return (fetchFn ?? fetch)(input, { ...init, headers });
+    },
     exchanges: [
       persistedExchange({
         enforcePersistedQueries: true,
@@ -24,7 +33,6 @@ export function createApiClient(apiUrl: string, token: string | null, fetchFn?: 
     ],
     preferGetMethod: false,
     requestPolicy: "network-only",
-    fetchOptions: () => (token ? { headers: { authorization: `Bearer ${token}` } } : {}),
   });
 }
 

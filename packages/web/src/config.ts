@@ -1,38 +1,48 @@
-/** Where the app finds the API and how it signs users in; baked in at build time from VITE_ variables. */
-export type AuthConfig =
-  | { kind: "local"; signInUrl: string }
-  | { kind: "cognito"; region: string; userPoolId: string; clientId: string };
+/** The user pool the app signs in with: Amazon Cognito in AWS, cognito-local locally. */
+export interface CognitoConfig {
+  region: string;
+  userPoolId: string;
+  clientId: string;
+  /** Cognito's API endpoint when it is not the region's own (the local emulator). */
+  endpoint?: string;
+}
 
+/** Where the app finds the API and its user pool; baked in at build time from VITE_ variables. */
 export interface AppConfig {
   apiUrl: string;
-  auth: AuthConfig;
+  /** Null when the build was not given a user pool (an unfilled deploy). */
+  cognito: CognitoConfig | null;
 }
 
 export const PAGE_SIZE = 10;
 
-type Env = Partial<Record<"VITE_API_URL" | "VITE_REGION" | "VITE_USER_POOL_ID" | "VITE_USER_POOL_CLIENT_ID", string>>;
+export const APP_SETTINGS = [
+  "VITE_API_URL",
+  "VITE_REGION",
+  "VITE_USER_POOL_ID",
+  "VITE_USER_POOL_CLIENT_ID",
+  "VITE_USER_POOL_ENDPOINT",
+] as const;
+
+type Env = Partial<Record<(typeof APP_SETTINGS)[number], string>>;
 
 /**
- * With no VITE_ variables (the local build that `npm start` serves) the app talks to its own
- * origin and the local server's dev sign-in; the SST StaticSite injects the deployed values.
+ * The same settings locally and deployed: SST's StaticSite fills them into the deployed build;
+ * the local server fills them into the build `npm start` serves. Without VITE_API_URL the app
+ * calls `/graphql` on its own origin.
  */
 export function appConfigFrom(env: Env): AppConfig {
   const apiUrl = setting(env.VITE_API_URL) ?? "/graphql";
   const region = setting(env.VITE_REGION);
   const userPoolId = setting(env.VITE_USER_POOL_ID);
   const clientId = setting(env.VITE_USER_POOL_CLIENT_ID);
-  if (region && userPoolId && clientId) {
-    return { apiUrl, auth: { kind: "cognito", region, userPoolId, clientId } };
-  }
-  return { apiUrl, auth: { kind: "local", signInUrl: new URL("/dev/sign-in", absolute(apiUrl)).href } };
+  const endpoint = setting(env.VITE_USER_POOL_ENDPOINT);
+  if (!region || !userPoolId || !clientId) return { apiUrl, cognito: null };
+  return { apiUrl, cognito: { region, userPoolId, clientId, ...(endpoint && { endpoint }) } };
 }
 
 function setting(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
-  // SST's build-time placeholder ("{{ VITE_API_URL }}") means the deploy has not filled it in.
+  // A build-time placeholder ("{{ VITE_API_URL }}") means nothing filled it in.
   return trimmed && !/^\{\{.*\}\}$/.test(trimmed) ? trimmed : undefined;
-}
-
-function absolute(url: string): URL {
-  return new URL(url, typeof location === "undefined" ? "http://localhost" : location.href);
 }

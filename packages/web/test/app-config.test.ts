@@ -1,91 +1,72 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { mintDevToken } from "@notes/functions/local/dev-issuer";
-import { isExpired, loadSession, saveSession, sessionFromToken, SESSION_STORAGE_KEY } from "../src/auth/session.ts";
+import { describeAuthError, passwordProblem } from "../src/auth/cognito.ts";
 import { appConfigFrom } from "../src/config.ts";
 
-describe("appConfigFrom (the VITE_ variables baked into a build)", () => {
-  it("without any, talks to its own origin and signs in through the local dev sign-in", () => {
-    const config = appConfigFrom({});
-    expect(config.apiUrl).toBe("/graphql");
-    expect(config.auth.kind).toBe("local");
-    expect(config.auth.kind === "local" && new URL(config.auth.signInUrl).pathname).toBe("/dev/sign-in");
-  });
-
-  it("with the deployed values, uses the API URL and Cognito", () => {
+describe("appConfigFrom (the VITE_ settings filled into a build)", () => {
+  it("with the deployed values, uses the API URL and Cognito's own endpoint", () => {
     expect(
       appConfigFrom({
         VITE_API_URL: "https://abc.execute-api.eu-west-1.amazonaws.com/graphql",
         VITE_REGION: "eu-west-1",
         VITE_USER_POOL_ID: "eu-west-1_AbC",
         VITE_USER_POOL_CLIENT_ID: "client123",
+        VITE_USER_POOL_ENDPOINT: "{{ VITE_USER_POOL_ENDPOINT }}",
       }),
     ).toEqual({
       apiUrl: "https://abc.execute-api.eu-west-1.amazonaws.com/graphql",
-      auth: { kind: "cognito", region: "eu-west-1", userPoolId: "eu-west-1_AbC", clientId: "client123" },
+      cognito: { region: "eu-west-1", userPoolId: "eu-west-1_AbC", clientId: "client123" },
     });
   });
 
-  it("treats SST's unreplaced build placeholders as unset", () => {
+  it("with the local server's values, talks to its own origin and the local pool's endpoint", () => {
+    expect(
+      appConfigFrom({
+        VITE_API_URL: "{{ VITE_API_URL }}",
+        VITE_REGION: "local",
+        VITE_USER_POOL_ID: "local_AbC",
+        VITE_USER_POOL_CLIENT_ID: "client123",
+        VITE_USER_POOL_ENDPOINT: "http://localhost:41234",
+      }),
+    ).toEqual({
+      apiUrl: "/graphql",
+      cognito: { region: "local", userPoolId: "local_AbC", clientId: "client123", endpoint: "http://localhost:41234" },
+    });
+  });
+
+  it("treats unfilled build placeholders as unset: no user pool, no sign-in", () => {
     const config = appConfigFrom({
       VITE_API_URL: "{{ VITE_API_URL }}",
       VITE_REGION: "us-east-1",
       VITE_USER_POOL_ID: "{{ VITE_USER_POOL_ID }}",
       VITE_USER_POOL_CLIENT_ID: "{{ VITE_USER_POOL_CLIENT_ID }}",
     });
-    expect(config.apiUrl).toBe("/graphql");
-    expect(config.auth.kind).toBe("local");
+    expect(config).toEqual({ apiUrl: "/graphql", cognito: null });
   });
 });
 
-describe("the session kept in localStorage", () => {
-  function memoryStorage(): Storage {
-    const items = new Map<string, string>();
-    return {
-      get length() {
-        return items.size;
-      },
-      clear: () => items.clear(),
-      getItem: (key) => items.get(key) ?? null,
-      key: (index) => [...items.keys()][index] ?? null,
-      removeItem: (key) => void items.delete(key),
-      setItem: (key, value) => void items.set(key, value),
-    };
-  }
-
-  it("reads the user and expiry from a dev-issuer token and survives a reload until it expires", async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), "notes-web-session-"));
-    try {
-      const before = Math.floor(Date.now() / 1000);
-      const token = await mintDevToken(dataDir, "alice", "1h");
-      const after = Math.ceil(Date.now() / 1000);
-      const session = sessionFromToken(token);
-      expect(session.userId).toBe("alice");
-      expect(session.expiresAt).toBeGreaterThanOrEqual((before + 3600) * 1000);
-      expect(session.expiresAt).toBeLessThanOrEqual((after + 3600) * 1000);
-
-      const storage = memoryStorage();
-      saveSession(session, storage);
-      expect(JSON.parse(storage.getItem(SESSION_STORAGE_KEY)!)).toEqual({ token: session.token });
-      expect(loadSession(storage)).toEqual(session);
-
-      expect(isExpired(session, session.expiresAt - 60_000)).toBe(false);
-      expect(isExpired(session, session.expiresAt - 10_000)).toBe(true);
-      const expired = sessionFromToken(await mintDevToken(dataDir, "alice", before - 10));
-      saveSession(expired, storage);
-      expect(loadSession(storage)).toBeNull();
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
+describe("what the sign-in pages say", () => {
+  it("checks Cognito's default password policy before the pool does (the emulator does not)", () => {
+    expect(passwordProblem("Sh0rt!")).toMatch(/8 characters/);
+    expect(passwordProblem("alllowercase1!")).toMatch(/uppercase/);
+    expect(passwordProblem("NoNumbers!!")).toMatch(/number/);
+    expect(passwordProblem("NoSymbols123")).toMatch(/symbol/);
+    expect(passwordProblem("Good-Passw0rd")).toBeNull();
   });
 
-  it("rejects what is not a token", () => {
-    expect(() => sessionFromToken("not-a-jwt")).toThrow(/valid token/);
-    expect(() => sessionFromToken(`x.${btoa(JSON.stringify({ sub: "a" }))}.y`)).toThrow(/valid token/);
-    const storage = memoryStorage();
-    storage.setItem(SESSION_STORAGE_KEY, "{broken");
-    expect(loadSession(storage)).toBeNull();
+  it("names each Cognito error a user can cause in words, and never echoes a raw exception", () => {
+    const error = (name: string) => Object.assign(new Error("raw service text"), { name });
+    expect(describeAuthError(error("NotAuthorizedException"), "sign-in")).toBe("Incorrect email or password.");
+    // cognito-local's answer to a wrong password reads the same as Cognito's.
+    expect(describeAuthError(error("InvalidPasswordException"), "sign-in")).toBe("Incorrect email or password.");
+    expect(describeAuthError(error("InvalidPasswordException"), "sign-up")).toMatch(/too weak/);
+    expect(describeAuthError(error("UsernameExistsException"), "sign-up")).toMatch(/already exists/);
+    expect(describeAuthError(error("CodeMismatchException"), "confirm")).toMatch(/code is not right/);
+    expect(describeAuthError(error("ExpiredCodeException"), "reset")).toMatch(/expired/);
+    expect(describeAuthError(error("LimitExceededException"), "forgot")).toMatch(/Too many attempts/);
+    expect(describeAuthError(error("UserNotConfirmedException"), "sign-in")).toMatch(/Confirm your email/);
+    expect(describeAuthError(error("SomethingNew"), "sign-in")).toBe("Something went wrong (SomethingNew). Please try again.");
+    for (const name of ["NotAuthorizedException", "CodeMismatchException", "SomethingNew"]) {
+      expect(describeAuthError(error(name), "sign-in")).not.toContain("raw service text");
+    }
   });
 });

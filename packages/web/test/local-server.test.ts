@@ -5,15 +5,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { createServer as createViteServer } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalServer, type LocalServer } from "@notes/functions/local/server";
-import { DEV_SIGN_IN_PATH, withLocalWebRoutes } from "@notes/functions/local/web-routes";
+import { LOCAL_ISSUER_DOMAIN, localUserToken } from "@notes/functions/local/cognito";
+import { withLocalWebRoutes } from "@notes/functions/local/web-routes";
 import { captureLogs } from "@notes/functions/log";
 import { MeDocument } from "../src/gql/graphql.ts";
 import { typedClient } from "./typed-client.ts";
 
-// The local server's web-app routes: dev sign-in, static files; and proof the Lambda has neither.
+// The local server's web-app routes: static files with the local pool's settings filled in; and proof the Lambda has none of it.
 
 const FUNCTIONS_SRC = fileURLToPath(new URL("../../functions/src/", import.meta.url));
 
@@ -40,20 +40,13 @@ function raw(origin: string, path: string, init: { method?: string; headers?: Re
   });
 }
 
-const signIn = (origin: string, body: unknown, headers: Record<string, string> = {}) =>
-  raw(origin, DEV_SIGN_IN_PATH, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
-
 let restoreLogs: () => void;
 beforeAll(() => {
   restoreLogs = captureLogs(() => {}, "SILENT");
 });
 afterAll(() => restoreLogs());
 
-describe("POST /dev/sign-in on the local server", () => {
+describe("the local server with its user pool", () => {
   let dataDir: string;
   let server: LocalServer;
   let origin: string;
@@ -69,51 +62,22 @@ describe("POST /dev/sign-in on the local server", () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it("returns a token for the typed user name that /graphql accepts as that user", async () => {
-    const response = await signIn(origin, { userId: "  alice  " });
-    expect(response.status).toBe(200);
-    expect(response.headers["cache-control"]).toBe("no-store");
-    const { token } = JSON.parse(response.body) as { token: string };
+  it("has no sign-in route of its own: the dev issuer is gone", async () => {
+    const response = await raw(origin, "/dev/sign-in", { method: "POST", headers: { "content-type": "application/json" }, body: '{"userId":"alice"}' });
+    expect(response.status).toBe(404);
+    expect(response.body).not.toMatch(/token/);
+  });
+
+  it("accepts an access token from its local pool at /graphql, as that user's sub", async () => {
+    const token = await localUserToken(dataDir, "alice");
+    const sub = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()).sub;
     const me = await typedClient(fetch, server.url)(MeDocument, {}, token);
-    expect(me).toEqual({ status: 200, data: { me: { id: "alice" } } });
+    expect(me).toEqual({ status: 200, data: { me: { id: sub } } });
   });
 
-  it("refuses what is not a same-origin JSON sign-in", async () => {
-    expect((await signIn(origin, { userId: "alice" }, { origin: "https://evil.example" })).status).toBe(403);
-    const rebound = await signIn(origin, { userId: "alice" }, { host: "evil.example:4000", origin: "http://evil.example:4000" });
-    expect(rebound.status).toBe(403);
-    expect((await signIn(origin, { userId: "alice" }, { host: "localhost:4000" })).status).toBe(200);
-    expect((await signIn(origin, { userId: "alice" }, { origin })).status).toBe(200);
-    expect((await signIn(origin, "userId=alice", { "content-type": "application/x-www-form-urlencoded" })).status).toBe(415);
-    expect((await raw(origin, DEV_SIGN_IN_PATH)).status).toBe(405);
-    for (const body of [{ userId: "   " }, { userId: 42 }, {}, "null", "{not json", { userId: "x".repeat(257) }]) {
-      const response = await signIn(origin, body);
-      expect(response.status, JSON.stringify(body)).toBe(400);
-      expect(JSON.parse(response.body).error).toMatch(/userId must be/);
-    }
-    expect((await signIn(origin, { userId: "a".repeat(5_000) })).status).toBe(413);
-  });
-
-  it("signs in through Vite's dev server (npm run dev -w @notes/web), which proxies to it", async () => {
-    process.env.NOTES_API_ORIGIN = origin;
-    const vite = await createViteServer({
-      configFile: fileURLToPath(new URL("../vite.config.ts", import.meta.url)),
-      server: { host: "127.0.0.1", port: 0, strictPort: false, hmr: false },
-      logLevel: "silent",
-    });
-    try {
-      await vite.listen();
-      const viteOrigin = `http://127.0.0.1:${(vite.httpServer!.address() as AddressInfo).port}`;
-      // What the browser sends from the page Vite serves: its own origin.
-      const response = await signIn(viteOrigin, { userId: "carol" }, { origin: viteOrigin });
-      expect(response.status, response.body).toBe(200);
-      const { token } = JSON.parse(response.body) as { token: string };
-      const me = await typedClient(fetch, `${viteOrigin}/graphql`)(MeDocument, {}, token);
-      expect(me).toEqual({ status: 200, data: { me: { id: "carol" } } });
-    } finally {
-      await vite.close();
-      delete process.env.NOTES_API_ORIGIN;
-    }
+  it("lets the app call the local pool (CSP connect-src), nothing else", async () => {
+    const response = await raw(origin, "/");
+    expect(response.headers["content-security-policy"]).toContain(`connect-src 'self' ${new URL(server.cognito.endpoint).origin};`);
   });
 
   it("leaves /graphql to the API", async () => {
@@ -134,6 +98,7 @@ describe("the built web app on the local server", () => {
     await mkdir(join(webRoot, "assets"));
     await writeFile(join(webRoot, "index.html"), "<!doctype html><div id=root></div>");
     await writeFile(join(webRoot, "assets", "app-1234.js"), "console.log('app')");
+    await writeFile(join(webRoot, "assets", "config-1234.js"), 'const pool = "{{ VITE_USER_POOL_ID }}", api = "{{ VITE_API_URL }}";');
     await writeFile(join(webRoot, ".source-hash"), "secret-ish");
     await writeFile(join(tmpdir(), "outside-web-root.txt"), "outside");
     const api = (req: { url?: string }, res: { writeHead(s: number): void; end(b: string): void }) => {
@@ -141,7 +106,9 @@ describe("the built web app on the local server", () => {
       res.writeHead(404);
       res.end("api");
     };
-    server = createServer(withLocalWebRoutes(api, { dataDir: webRoot, webRoot }));
+    server = createServer(
+      withLocalWebRoutes(api, { webRoot, appSettings: { VITE_USER_POOL_ID: 'local_"x' }, connectSources: ["http://127.0.0.1:9"] }),
+    );
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -160,15 +127,23 @@ describe("the built web app on the local server", () => {
       expect(response.headers["content-type"]).toBe("text/html; charset=utf-8");
       expect(response.headers["cache-control"]).toBe("no-cache");
       expect(response.headers["content-security-policy"]).toContain("default-src 'self'");
+      expect(response.headers["content-security-policy"]).toContain("connect-src 'self' http://127.0.0.1:9;");
     }
   });
 
+  it("fills the settings it was given into the app's files (revalidated, not immutable), leaving the rest as placeholders", async () => {
+    const asset = await raw(origin, "/assets/config-1234.js");
+    expect(asset.body).toBe('const pool = "local_\\"x", api = "{{ VITE_API_URL }}";');
+    expect(asset.headers["cache-control"]).toBe("no-cache");
+  });
+
   it("serves hashed assets as immutable, HEAD without a body", async () => {
-    const asset = await raw(origin, "/assets/app-1234.js");
-    expect(asset).toMatchObject({ status: 200, body: "console.log('app')" });
-    expect(asset.headers["content-type"]).toBe("text/javascript; charset=utf-8");
+    await writeFile(join(webRoot, "assets", "logo-1234.svg"), "<svg/>");
+    const asset = await raw(origin, "/assets/logo-1234.svg");
+    expect(asset).toMatchObject({ status: 200, body: "<svg/>" });
+    expect(asset.headers["content-type"]).toBe("image/svg+xml");
     expect(asset.headers["cache-control"]).toContain("immutable");
-    const head = await raw(origin, "/assets/app-1234.js", { method: "HEAD" });
+    const head = await raw(origin, "/assets/logo-1234.svg", { method: "HEAD" });
     expect(head.status).toBe(200);
     expect(head.body).toBe("");
   });
@@ -203,12 +178,12 @@ describe("the Lambda bundle", () => {
     return result.outputFiles[0]!.text;
   }
 
-  it("contains neither the dev sign-in nor the dev issuer (the local server's bundle does)", async () => {
+  it("knows nothing of the local pool (the local server's bundle does)", async () => {
     const local = await bundle("local/main.ts");
-    expect(local).toContain(DEV_SIGN_IN_PATH);
-    expect(local).toContain("urn:notes:local-dev-issuer");
+    expect(local).toContain(LOCAL_ISSUER_DOMAIN);
+    expect(local).toContain("cognito-local/lib/bin/start.js");
     const lambda = await bundle("lambda.ts");
-    expect(lambda).not.toContain(DEV_SIGN_IN_PATH);
-    expect(lambda).not.toContain("urn:notes:local-dev-issuer");
+    expect(lambda).not.toContain(LOCAL_ISSUER_DOMAIN);
+    expect(lambda).not.toMatch(/cognito-local/i);
   }, 60_000);
 });

@@ -1,15 +1,11 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Kind, type DocumentNode } from "graphql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import type { Client } from "urql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTokenVerifier } from "@notes/functions/auth";
-import { createNotesYoga, type NotesYoga } from "@notes/functions/graphql/yoga";
-import { devVerifierSettings, mintDevToken } from "@notes/functions/local/dev-issuer";
+import type { NotesYoga } from "@notes/functions/graphql/yoga";
 import { captureLogs } from "@notes/functions/log";
 import { useEmbeddedTable } from "../../core/test/embedded-table.ts";
+import { createTestIssuer, createTestYoga, type TestIssuer } from "../../functions/test/harness.ts";
 import { createApiClient, describeApiError } from "../src/api.ts";
 import * as generated from "../src/gql/graphql.ts";
 import {
@@ -21,12 +17,12 @@ import {
   UpdateNoteMutation,
 } from "../src/operations.ts";
 
-// The web app's own client and typed documents against the real yoga, in-process, with dev-issuer tokens.
+// The web app's own client and typed documents against the real yoga, in-process, with test-pool access tokens.
 
 const API_URL = "http://localhost/graphql";
 
 let table: Awaited<ReturnType<typeof useEmbeddedTable>>;
-let dataDir: string;
+let issuer: TestIssuer;
 let yoga: NotesYoga;
 let alice: Client;
 let bob: Client;
@@ -58,21 +54,18 @@ async function run<Data, Variables extends Record<string, unknown>>(
 beforeAll(async () => {
   restoreLogs = captureLogs(() => {}, "SILENT");
   table = await useEmbeddedTable();
-  dataDir = await mkdtemp(join(tmpdir(), "notes-web-ops-"));
+  issuer = await createTestIssuer();
   // Trusted documents only: the app must work sending nothing but its operations' hashes.
-  yoga = createNotesYoga({
-    verifyAuthorization: createTokenVerifier(await devVerifierSettings(dataDir)),
-    trustedDocumentsOnly: true,
-  });
-  alice = clientFor(await mintDevToken(dataDir, "alice"));
-  bob = clientFor(await mintDevToken(dataDir, "bob"));
+  yoga = createTestYoga(issuer, { trustedDocumentsOnly: true });
+  alice = clientFor(await issuer.token("alice"));
+  bob = clientFor(await issuer.token("bob"));
   anonymous = clientFor(null);
 });
 
 afterAll(async () => {
   restoreLogs?.();
   await table?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await issuer?.close();
 });
 
 describe("the web app's typed operations against the real API", () => {

@@ -1,16 +1,14 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFile } from "node:fs/promises";
 import { buildSchema, parse, validate } from "graphql";
 import { stringifyDocument } from "urql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTokenVerifier } from "@notes/functions/auth";
 import { printSchemaSDL } from "@notes/functions/graphql/schema";
 import { createNotesYoga, type NotesYoga } from "@notes/functions/graphql/yoga";
-import { devVerifierSettings, mintDevToken } from "@notes/functions/local/dev-issuer";
+import { createTokenVerifier } from "@notes/functions/auth";
 import { captureLogs } from "@notes/functions/log";
 import { useEmbeddedTable } from "../../core/test/embedded-table.ts";
+import { createTestIssuer, type TestIssuer } from "../../functions/test/harness.ts";
 import { GENERATED_MANIFEST, mergedManifest, TRUSTED_MANIFEST } from "../scripts/trust-documents.ts";
 import { createApiClient } from "../src/api.ts";
 import {
@@ -58,7 +56,7 @@ describe("the trusted-documents manifest (packages/functions/src/graphql/trusted
 
 describe("the web app's client under TRUSTED_DOCUMENTS_ONLY", () => {
   let table: Awaited<ReturnType<typeof useEmbeddedTable>>;
-  let dataDir: string;
+  let issuer: TestIssuer;
   let trustedOnly: NotesYoga;
   let open: NotesYoga;
   let token: string;
@@ -67,17 +65,17 @@ describe("the web app's client under TRUSTED_DOCUMENTS_ONLY", () => {
   beforeAll(async () => {
     restoreLogs = captureLogs(() => {}, "SILENT");
     table = await useEmbeddedTable();
-    dataDir = await mkdtemp(join(tmpdir(), "notes-web-trusted-"));
-    const verifyAuthorization = createTokenVerifier(await devVerifierSettings(dataDir));
+    issuer = await createTestIssuer();
+    const verifyAuthorization = createTokenVerifier(issuer.settings);
     trustedOnly = createNotesYoga({ verifyAuthorization, trustedDocumentsOnly: true });
     open = createNotesYoga({ verifyAuthorization });
-    token = await mintDevToken(dataDir, "trusted");
+    token = await issuer.token("trusted");
   });
 
   afterAll(async () => {
     restoreLogs?.();
     await table?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await issuer?.close();
   });
 
   const post = (yoga: NotesYoga, body: unknown) =>

@@ -14,7 +14,9 @@ process.stdout.write(
     `  GraphiQL: open ${server.url} in a browser`,
     `  Web app:  ${server.url.replace(/graphql$/, "")}`,
     `  Data:     ${settings.dataDir}`,
+    `  Cognito:  ${server.cognito.endpoint} (cognito-local, user pool ${server.cognito.userPoolId}, app client ${server.cognito.clientId})`,
     `  Token:    ${tokenCommand(settings)}   (then send "Authorization: Bearer <token>")`,
+    "  Sign-up confirmation and password-reset codes are printed here (the local pool sends no emails).",
     "",
   ].join("\n"),
 );
@@ -36,9 +38,14 @@ async function stop(signal: string) {
 process.on("SIGINT", () => void stop("SIGINT"));
 process.on("SIGTERM", () => void stop("SIGTERM"));
 
-/** Tokens are signed with a key kept in DATA_DIR: a token command for another directory fails. */
+/** The local pool sends no emails: its codes are shown here, one greppable line each. */
+function printConfirmationCode(destination: string, code: string) {
+  process.stdout.write(`Confirmation code for ${destination}: ${code}\n`);
+}
+
+/** The token command finds the running pool through DATA_DIR: a command for another directory fails. */
 function tokenCommand(settings: LocalSettings): string {
-  const command = "npm run token -- <userId>";
+  const command = "npm run token -- <name>";
   return settings.dataDir === localSettingsFromEnv({}).dataDir ? command : `DATA_DIR=${settings.dataDir} ${command}`;
 }
 
@@ -56,7 +63,7 @@ function settingsOrExplain(): LocalSettings {
  */
 async function startOrExplain(settings: LocalSettings): Promise<LocalServer> {
   try {
-    return await startLocalServer(settings);
+    return await startLocalServer(settings, { onConfirmationCode: printConfirmationCode });
   } catch (error) {
     const explained = explainStartFailure(error, settings);
     if (explained) return exit(explained);

@@ -9,7 +9,7 @@ import { createTokenVerifier } from "../auth.ts";
 import { createNotesYoga } from "../graphql/yoga.ts";
 import { createNodeListener } from "../http/node.ts";
 import type { LocalSettings } from "./settings.ts";
-import { devVerifierSettings } from "./dev-issuer.ts";
+import { startLocalCognito, type LocalCognito, type LocalCognitoOptions } from "./cognito.ts";
 import { LOCAL_S3_PATH, startLocalS3, type LocalS3 } from "./s3rver.ts";
 import { withLocalWebRoutes } from "./web-routes.ts";
 
@@ -17,8 +17,12 @@ const DEFAULT_BUCKET = "notes-attachments";
 
 export interface LocalServer {
   url: string;
+  /** The local user pool: where its API answers and the ids the web app is built with. */
+  cognito: Pick<LocalCognito, "endpoint" | "userPoolId" | "clientId" | "issuer" | "jwksUrl">;
   close(): Promise<void>;
 }
+
+export type LocalServerHooks = Pick<LocalCognitoOptions, "onConfirmationCode">;
 
 const EXAMPLE_QUERY = `# 1. In a terminal: npm run token -- alice
 # 2. Headers tab below: { "Authorization": "Bearer <that token>" }
@@ -35,19 +39,23 @@ query List {
 `;
 
 /**
- * The API on a Node HTTP server, backed by dynalite and s3rver persisted under the data directory;
- * s3rver answers on the same origin under /s3, so the presigned URLs the API hands out are its own.
+ * The API on a Node HTTP server, backed by dynalite, s3rver and cognito-local persisted under the
+ * data directory; s3rver answers on the same origin under /s3, so the presigned URLs the API hands
+ * out are its own.
  */
-export async function startLocalServer(settings: LocalSettings): Promise<LocalServer> {
+export async function startLocalServer(settings: LocalSettings, hooks: LocalServerHooks = {}): Promise<LocalServer> {
+  // dynalite first: its lock refuses a second server on the same data directory before anything else starts.
   const db = await startEmbeddedDynamo({ path: join(settings.dataDir, "dynamodb") });
+  let cognito: LocalCognito | undefined;
   try {
     await ensureNotesTable(db.endpoint, settings.tableName);
     configureDynamo(embeddedDynamoSettings(db, settings.tableName));
     const bucketName = settings.bucketName ?? DEFAULT_BUCKET;
     const localS3 = await startLocalS3({ directory: join(settings.dataDir, "s3"), bucketName });
     await localS3.removeStaleUploads();
+    const pool = (cognito = await startLocalCognito({ dataDir: settings.dataDir, host: settings.host, ...hooks }));
     const yoga = createNotesYoga({
-      verifyAuthorization: createTokenVerifier(await devVerifierSettings(settings.dataDir)),
+      verifyAuthorization: createTokenVerifier(pool),
       graphiql: { defaultQuery: EXAMPLE_QUERY, title: "Notes API (local)" },
       renderGraphiQL,
       trustedDocumentsOnly: settings.trustedDocumentsOnly,
@@ -59,7 +67,16 @@ export async function startLocalServer(settings: LocalSettings): Promise<LocalSe
         requestTimeout: 30_000,
         connectionsCheckingInterval: 2_000,
       },
-      withLocalS3(localS3, withLocalWebRoutes(createNodeListener(yoga), { dataDir: settings.dataDir })),
+      withLocalS3(localS3, withLocalWebRoutes(createNodeListener(yoga), {
+        // Filled into the built app as SST fills the deployed one: the same settings, local values.
+        appSettings: {
+          VITE_REGION: "local",
+          VITE_USER_POOL_ID: pool.userPoolId,
+          VITE_USER_POOL_CLIENT_ID: pool.clientId,
+          VITE_USER_POOL_ENDPOINT: pool.endpoint,
+        },
+        connectSources: [new URL(pool.endpoint).origin],
+      })),
     );
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -70,19 +87,21 @@ export async function startLocalServer(settings: LocalSettings): Promise<LocalSe
     // The port is known only now; the API reaches s3rver through the same origin the browser uses.
     configureS3({ bucketName, endpoint: `http://${host}:${port}${LOCAL_S3_PATH}` });
     let closing: Promise<void> | undefined;
+    const { endpoint, userPoolId, clientId, issuer, jwksUrl } = pool;
     return {
       url: `http://${host}:${port}/graphql`,
+      cognito: { endpoint, userPoolId, clientId, issuer, jwksUrl },
       close() {
-        // In-flight requests finish (their writes complete) before the database closes.
+        // In-flight requests finish (their writes complete) before the database and the user pool stop.
         closing ??= new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
-        }).then(() => db.close());
+        }).then(() => Promise.all([db.close(), pool.close()]).then(() => {}));
         return closing;
       },
     };
   } catch (error) {
-    await db.close();
+    await Promise.all([db.close(), cognito?.close()]);
     throw error;
   }
 }

@@ -1,15 +1,17 @@
 import { createPrivateKey, sign, type JsonWebKey } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { InitiateAuthCommand } from "@aws-sdk/client-cognito-identity-provider";
 import { importJWK, SignJWT, UnsecuredJWT, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEV_AUDIENCE, DEV_ISSUER } from "../../src/local/dev-issuer.ts";
+import { createTokenVerifier, TokenVerificationUnavailableError } from "../../src/auth.ts";
+import { LOCAL_ISSUER_DOMAIN, localCognitoClient, localUserToken } from "../../src/local/cognito.ts";
 import { captureLogs } from "../../src/log.ts";
 import { CREATE, expectData, leaksIn, postGraphQL, startLocalApi, type LocalApi } from "./local-api.ts";
 
 /**
- * Hostile tokens against the real local server (the same verifier code path as Cognito in AWS):
+ * Hostile tokens against the real local server and its cognito-local pool (the verifier AWS runs):
  * each is treated as no token at all (UNAUTHENTICATED, `me` null); the reason reaches the log only.
+ * The emulator's signing key ships in its package, so attacks can sign with the pool's real key.
  */
 let api: LocalApi;
 let privateJwk: JWK;
@@ -17,12 +19,13 @@ let publicJwk: JWK;
 const lines: string[] = [];
 let restoreLogs: () => void;
 
+const emulatorKeys = (name: string) => (createRequire(import.meta.url)(`cognito-local/lib/keys/cognitoLocal.${name}.json`) as { jwk: JWK }).jwk;
+
 beforeAll(async () => {
   restoreLogs = captureLogs((line) => lines.push(line), "DEBUG");
   api = await startLocalApi();
-  privateJwk = JSON.parse(await readFile(join(api.dataDir, "dev-issuer-key.json"), "utf8"));
-  const { d: _private, ...rest } = privateJwk;
-  publicJwk = rest;
+  privateJwk = emulatorKeys("private");
+  publicJwk = emulatorKeys("public");
 });
 afterAll(async () => {
   await api?.close();
@@ -35,36 +38,63 @@ const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("
 interface Claims {
   sub?: unknown;
   iss?: string;
-  aud?: string | string[];
+  client_id?: unknown;
+  token_use?: unknown;
   exp?: unknown;
   nbf?: number;
   [claim: string]: unknown;
 }
 
-/** A token signed with the dev issuer's real key, with whatever claims the attack needs. */
+/** An access token signed with the local pool's real key, with whatever claims the attack needs. */
 async function signed(claims: Claims, header: Record<string, unknown> = {}) {
-  const key = await importJWK(privateJwk, "ES256");
-  const { sub, iss, aud, exp, nbf, ...rest } = {
+  const key = await importJWK(privateJwk, "RS256");
+  const { iss, exp, nbf, ...rest } = {
     sub: "victim",
-    iss: DEV_ISSUER,
-    aud: DEV_AUDIENCE,
+    iss: api.cognito.issuer,
+    client_id: api.cognito.clientId,
+    token_use: "access",
     exp: now() + 3_600,
     ...claims,
   };
-  const jwt = new SignJWT({ ...rest, ...(exp !== undefined && { exp }), ...(sub !== undefined && { sub }) } as Record<string, unknown>)
-    .setProtectedHeader({ alg: "ES256", typ: "JWT", kid: privateJwk.kid, ...header })
-    .setIssuedAt();
+  const payload = Object.fromEntries(Object.entries({ ...rest, exp }).filter(([, value]) => value !== undefined));
+  const jwt = new SignJWT(payload).setProtectedHeader({ alg: "RS256", typ: "JWT", kid: "CognitoLocal", ...header }).setIssuedAt();
   if (iss !== undefined) jwt.setIssuer(iss);
-  if (aud !== undefined) jwt.setAudience(aud);
   if (nbf !== undefined) jwt.setNotBefore(nbf);
   return jwt.sign(key);
 }
 
+/** A real ID token from the local pool: signed right, for the right client, but not an access token. */
+async function idToken(name: string): Promise<string> {
+  await localUserToken(api.dataDir, name);
+  const { password } = JSON.parse(
+    await (await import("node:fs/promises")).readFile(
+      `${api.dataDir}/cognito/token-users/${encodeURIComponent(`${name}@example.com`)}.json`,
+      "utf8",
+    ),
+  ) as { password: string };
+  const cognito = localCognitoClient(api.cognito.endpoint);
+  try {
+    const result = await cognito.send(
+      new InitiateAuthCommand({
+        ClientId: api.cognito.clientId,
+        AuthFlow: "USER_PASSWORD_AUTH",
+        AuthParameters: { USERNAME: `${name}@example.com`, PASSWORD: password },
+      }),
+    );
+    return result.AuthenticationResult!.IdToken!;
+  } finally {
+    cognito.destroy();
+  }
+}
+
 const attacks: [string, () => Promise<string>, string][] = [
   ["an expired token", () => signed({ exp: now() - 60 }), "ERR_JWT_EXPIRED"],
-  ["a token from another issuer", () => signed({ iss: "https://cognito-idp.eu-west-1.amazonaws.com/evil" }), "ERR_JWT_CLAIM_VALIDATION_FAILED"],
-  ["a token for another audience", () => signed({ aud: "some-other-client" }), "ERR_JWT_CLAIM_VALIDATION_FAILED"],
-  ["a token without an audience", () => signed({ aud: undefined }), "ERR_JWT_CLAIM_VALIDATION_FAILED"],
+  ["a token from another pool", () => signed({ iss: `${LOCAL_ISSUER_DOMAIN}/local_OtherPool` }), "ERR_JWT_CLAIM_VALIDATION_FAILED"],
+  ["a token from a deployed pool's issuer", () => signed({ iss: "https://cognito-idp.eu-west-1.amazonaws.com/evil" }), "ERR_JWT_CLAIM_VALIDATION_FAILED"],
+  ["a token for another app client", () => signed({ client_id: "some-other-client" }), "ERR_JWT_CLAIM_VALIDATION_FAILED"],
+  ["a token without client_id", () => signed({ client_id: undefined }), "ERR_JWT_CLAIM_VALIDATION_FAILED"],
+  ["the pool's real ID token", () => idToken("id-token-user"), "ERR_JWT_CLAIM_VALIDATION_FAILED"],
+  ["a token without token_use", () => signed({ token_use: undefined }), "ERR_JWT_CLAIM_VALIDATION_FAILED"],
   ["a token not valid yet (nbf)", () => signed({ nbf: now() + 3_600 }), "ERR_JWT_CLAIM_VALIDATION_FAILED"],
   ["a token without exp", () => signed({ exp: undefined }), "ERR_JWT_CLAIM_VALIDATION_FAILED"],
   ["a token whose exp is a string", () => signed({ exp: "never" }), "ERR_JWT_CLAIM_VALIDATION_FAILED"],
@@ -74,25 +104,24 @@ const attacks: [string, () => Promise<string>, string][] = [
   [
     'alg "none" (unsigned)',
     async () =>
-      new UnsecuredJWT({ sub: "victim", token_use: "id" })
-        .setIssuer(DEV_ISSUER)
-        .setAudience(DEV_AUDIENCE)
+      new UnsecuredJWT({ sub: "victim", token_use: "access", client_id: api.cognito.clientId })
+        .setIssuer(api.cognito.issuer)
         .setExpirationTime("1h")
         .encode(),
     "ERR_JOSE_ALG_NOT_ALLOWED",
   ],
   [
     'alg "none" with an empty signature spelled out',
-    async () => `${b64url({ alg: "none", typ: "JWT" })}.${b64url({ sub: "victim", iss: DEV_ISSUER, aud: DEV_AUDIENCE, exp: now() + 3_600 })}.`,
+    async () =>
+      `${b64url({ alg: "none", typ: "JWT" })}.${b64url({ sub: "victim", iss: api.cognito.issuer, token_use: "access", client_id: api.cognito.clientId, exp: now() + 3_600 })}.`,
     "ERR_JOSE_ALG_NOT_ALLOWED",
   ],
   [
     "HS256 signed with the public key as the HMAC secret",
     async () =>
-      new SignJWT({ sub: "victim" })
-        .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: privateJwk.kid })
-        .setIssuer(DEV_ISSUER)
-        .setAudience(DEV_AUDIENCE)
+      new SignJWT({ sub: "victim", token_use: "access", client_id: api.cognito.clientId })
+        .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: "CognitoLocal" })
+        .setIssuer(api.cognito.issuer)
         .setExpirationTime("1h")
         .sign(new TextEncoder().encode(JSON.stringify(publicJwk))),
     "ERR_JOSE_ALG_NOT_ALLOWED",
@@ -101,7 +130,7 @@ const attacks: [string, () => Promise<string>, string][] = [
     "a real token whose payload was swapped for another user's",
     async () => {
       const [header, , signature] = (await api.token("attacker")).split(".");
-      const payload = { sub: "victim", iss: DEV_ISSUER, aud: DEV_AUDIENCE, exp: now() + 3_600, iat: now() };
+      const payload = { sub: "victim", iss: api.cognito.issuer, token_use: "access", client_id: api.cognito.clientId, exp: now() + 3_600, iat: now() };
       return `${header}.${b64url(payload)}.${signature}`;
     },
     "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
@@ -116,31 +145,36 @@ const attacks: [string, () => Promise<string>, string][] = [
     "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
   ],
   [
-    "a token signed by an unknown ES256 key",
+    "a token signed by an unknown RS256 key under the pool's kid",
     async () => {
       const { generateKeyPair } = await import("jose");
-      const { privateKey } = await generateKeyPair("ES256");
-      return new SignJWT({ sub: "victim" })
-        .setProtectedHeader({ alg: "ES256", kid: privateJwk.kid })
-        .setIssuer(DEV_ISSUER)
-        .setAudience(DEV_AUDIENCE)
+      const { privateKey } = await generateKeyPair("RS256");
+      return new SignJWT({ sub: "victim", token_use: "access", client_id: api.cognito.clientId })
+        .setProtectedHeader({ alg: "RS256", kid: "CognitoLocal" })
+        .setIssuer(api.cognito.issuer)
         .setExpirationTime("1h")
         .sign(privateKey);
     },
     "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
   ],
   [
+    "a token under a kid the pool does not publish",
+    () => signed({}, { kid: "SomeOtherKey" }),
+    "ERR_JWKS_NO_MATCHING_KEY",
+  ],
+  [
     "a validly signed token with an unknown critical header",
     async () => {
-      // jose will not sign this, so the signature is made by hand with the issuer's real key.
-      const input = `${b64url({ alg: "ES256", kid: privateJwk.kid, crit: ["x-evil"], "x-evil": true })}.${b64url({
+      // jose will not sign this, so the signature is made by hand with the pool's real key.
+      const input = `${b64url({ alg: "RS256", kid: "CognitoLocal", crit: ["x-evil"], "x-evil": true })}.${b64url({
         sub: "victim",
-        iss: DEV_ISSUER,
-        aud: DEV_AUDIENCE,
+        iss: api.cognito.issuer,
+        token_use: "access",
+        client_id: api.cognito.clientId,
         exp: now() + 3_600,
       })}`;
       const key = createPrivateKey({ key: privateJwk as JsonWebKey, format: "jwk" });
-      const signature = sign("sha256", Buffer.from(input), { key, dsaEncoding: "ieee-p1363" });
+      const signature = sign("sha256", Buffer.from(input), key);
       return `${input}.${signature.toString("base64url")}`;
     },
     "ERR_JOSE_NOT_SUPPORTED",
@@ -179,12 +213,13 @@ describe("hostile tokens are no token", () => {
     }
   });
 
-  it("names the failed claim for issuer and audience mismatches", async () => {
+  it("names the failed claim for issuer, app client and token kind mismatches", async () => {
     const mark = lines.length;
     await postGraphQL(api.url, "{ me { id } }", undefined, { token: await signed({ iss: "https://evil.example" }) });
-    await postGraphQL(api.url, "{ me { id } }", undefined, { token: await signed({ aud: "evil" }) });
+    await postGraphQL(api.url, "{ me { id } }", undefined, { token: await signed({ client_id: "evil" }) });
+    await postGraphQL(api.url, "{ me { id } }", undefined, { token: await signed({ token_use: "id" }) });
     const claims = lines.slice(mark).map((line) => JSON.parse(line)).filter((l) => l.message === "token rejected").map((l) => l.claim);
-    expect(claims).toEqual(["iss", "aud"]);
+    expect(claims).toEqual(["iss", "client_id", "token_use"]);
   });
 
   it.each([
@@ -197,8 +232,22 @@ describe("hostile tokens are no token", () => {
     expect(expectData(result)).toEqual({ me: null });
   });
 
-  it("accepts the genuine token after all of the above", async () => {
+  it("accepts the pool's genuine access token after all of the above; me.id is its sub", async () => {
     const token = await api.token("genuine");
-    expect(expectData(await postGraphQL(api.url, "{ me { id } }", undefined, { token }))).toEqual({ me: { id: "genuine" } });
+    const sub = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()).sub;
+    expect(sub).toMatch(/^[0-9a-f-]{36}$/);
+    expect(expectData(await postGraphQL(api.url, "{ me { id } }", undefined, { token }))).toEqual({ me: { id: sub } });
+  });
+});
+
+describe("the pool's keys out of reach", () => {
+  it("is a masked error, logged, not a crash and not a signed-out caller", async () => {
+    const token = await api.token("outage");
+    // A port nothing listens on: the JWKS fetch is refused.
+    const verify = createTokenVerifier({ ...api.cognito, jwksUrl: "http://127.0.0.1:9/none/.well-known/jwks.json" });
+    const mark = lines.length;
+    await expect(verify(`Bearer ${token}`, "req-outage")).rejects.toBeInstanceOf(TokenVerificationUnavailableError);
+    const logged = lines.slice(mark).map((line) => JSON.parse(line)).find((l) => l.message === "token verification unavailable");
+    expect(logged).toMatchObject({ level: "ERROR", requestId: "req-outage" });
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mintDevToken } from "../../src/local/dev-issuer.ts";
+import { localUserToken } from "../../src/local/cognito.ts";
 import { CREATE, UPDATE, allNotes, expectData, postGraphQL, type StoredNote } from "./local-api.ts";
 
 /**
@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 /** The server as `npm start` runs it, but as one node process, so SIGKILL reaches the server itself. */
-async function startServer(): Promise<{ url: string; child: ChildProcess }> {
+async function startServer(): Promise<{ url: string; cognitoEndpoint: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "packages/functions/src/local/main.ts")], {
     cwd: repoRoot,
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "ERROR" },
@@ -52,7 +52,7 @@ async function startServer(): Promise<{ url: string; child: ChildProcess }> {
     });
     child.once("exit", (code, signal) => reject(new Error(`server exited (${code ?? signal}):\n${output}`)));
   });
-  return { url, child };
+  return { url, cognitoEndpoint: /Cognito:  (http:\/\/\S+)/.exec(output)![1]!, child };
 }
 
 function contentFor(user: string, n: number) {
@@ -62,8 +62,9 @@ function contentFor(user: string, n: number) {
 
 describe("SIGKILL during a burst of writes", () => {
   it("leaves only whole notes, and every acknowledged write survives the restart", async () => {
-    const tokens = new Map(await Promise.all(USERS.map(async (user) => [user, await mintDevToken(dataDir, user)] as const)));
     const first = await startServer();
+    // Issued before the kill, used after the restart: the local pool's tokens outlive the process.
+    const tokens = new Map(await Promise.all(USERS.map(async (user) => [user, await localUserToken(dataDir, user)] as const)));
 
     // Notes that the burst will update: each must end whole at version 1 or 2.
     const updatable = new Map<string, { user: string; before: string; after: string }>();
@@ -127,6 +128,10 @@ describe("SIGKILL during a burst of writes", () => {
     await new Promise((resolve) => first.child.once("exit", resolve).exitCode !== null && resolve(null));
     expect(first.child.signalCode).toBe("SIGKILL");
 
+    // No orphan: cognito-local notices its parent is gone (its stdin closes) and exits too.
+    await expect
+      .poll(() => fetch(`${first.cognitoEndpoint}/health`).then(() => "answering", () => "gone"), { timeout: 15_000 })
+      .toBe("gone");
     const second = await startServer();
     try {
       const stored = new Map<string, StoredNote & { user: string }>();

@@ -6,11 +6,10 @@ import { join } from "node:path";
 import { configureDynamo } from "@notes/core/dynamo";
 import { ensureNotesTable, startEmbeddedDynamo, type EmbeddedDynamo } from "@notes/core/embedded-dynamo";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTokenVerifier } from "../../src/auth.ts";
 import { createNotesYoga, type NotesYogaOptions } from "../../src/graphql/yoga.ts";
 import { createNodeListener } from "../../src/http/node.ts";
-import { devVerifierSettings, mintDevToken } from "../../src/local/dev-issuer.ts";
 import { captureLogs } from "../../src/log.ts";
+import { createTestIssuer, createTestYoga, type TestIssuer } from "../harness.ts";
 import { CREATE, LIST, allNotes, leaksIn, postGraphQL, type HttpResult } from "./local-api.ts";
 
 /**
@@ -24,14 +23,12 @@ let dbPath: string;
 let db: EmbeddedDynamo;
 let api: { url: string; close(): Promise<void> };
 let token: string;
+let issuer: TestIssuer;
 const logLines: Record<string, unknown>[] = [];
 let restoreLogs: () => void;
 
 async function serve(options: Partial<NotesYogaOptions> = {}) {
-  const yoga = createNotesYoga({
-    verifyAuthorization: createTokenVerifier(await devVerifierSettings(dataDir)),
-    ...options,
-  });
+  const yoga = createTestYoga(issuer, options);
   const server = createHttpServer(createNodeListener(yoga));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
@@ -51,11 +48,13 @@ beforeAll(async () => {
   db = await startEmbeddedDynamo({ path: dbPath });
   await ensureNotesTable(db.endpoint, TABLE);
   configureDynamo({ tableName: TABLE, endpoint: db.endpoint });
+  issuer = await createTestIssuer();
   api = await serve();
-  token = await mintDevToken(dataDir, "fault-user");
+  token = await issuer.token("fault-user");
 });
 afterAll(async () => {
   await api?.close();
+  await issuer?.close();
   await db?.close();
   restoreLogs?.();
   await rm(dataDir, { recursive: true, force: true });

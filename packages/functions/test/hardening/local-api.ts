@@ -5,8 +5,8 @@ import { join } from "node:path";
 import type { Note } from "@notes/core/note";
 import { afterAll, beforeAll, expect } from "vitest";
 import { captureLogs } from "../../src/log.ts";
-import { mintDevToken } from "../../src/local/dev-issuer.ts";
-import { startLocalServer } from "../../src/local/server.ts";
+import { localUserToken } from "../../src/local/cognito.ts";
+import { startLocalServer, type LocalServer } from "../../src/local/server.ts";
 
 /**
  * The hardening suites' view of the API: the real local server (node:http → createNodeListener →
@@ -15,7 +15,9 @@ import { startLocalServer } from "../../src/local/server.ts";
 export interface LocalApi {
   url: string;
   dataDir: string;
-  token(userId: string): Promise<string>;
+  cognito: LocalServer["cognito"];
+  /** An access token from the local user pool for `<name>@example.com` (as `npm run token`). */
+  token(name: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -25,7 +27,8 @@ export async function startLocalApi(): Promise<LocalApi> {
   return {
     url: server.url,
     dataDir,
-    token: (userId) => mintDevToken(dataDir, userId),
+    cognito: server.cognito,
+    token: (name) => localUserToken(dataDir, name),
     async close() {
       await server.close();
       await rm(dataDir, { recursive: true, force: true });

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTokenVerifier } from "../../src/auth.ts";
 import { createNotesYoga } from "../../src/graphql/yoga.ts";
 import { createLambdaHandler } from "../../src/http/lambda.ts";
-import { devVerifierSettings } from "../../src/local/dev-issuer.ts";
 import { captureLogs } from "../../src/log.ts";
 import { apiGatewayEvent } from "../api-gateway-event.ts";
 import { CREATE, postGraphQL, rawRequest, startLocalApi, type HttpResult, type LocalApi } from "./local-api.ts";
@@ -108,7 +107,7 @@ describe("the local server's request log", () => {
     expect(line!.timestamp).toEqual(expect.any(String));
     expect(line!.operationName).toBe(expected.operationName);
     expect(line!.userHash).toBe(
-      expected.user ? createHash("sha256").update("logged-user").digest("hex").slice(0, 16) : undefined,
+      expected.user ? createHash("sha256").update(subOf(token)).digest("hex").slice(0, 16) : undefined,
     );
   });
 
@@ -123,9 +122,14 @@ describe("the local server's request log", () => {
   });
 });
 
+/** The caller's id: the token's `sub`. */
+function subOf(token: string): string {
+  return JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()).sub;
+}
+
 describe("the Lambda's request log", () => {
   it("writes one line per invocation, 413 and invalid UTF-8 included, with the Lambda context keys", async () => {
-    const yoga = createNotesYoga({ verifyAuthorization: createTokenVerifier(await devVerifierSettings(api.dataDir)) });
+    const yoga = createNotesYoga({ verifyAuthorization: createTokenVerifier(api.cognito) });
     const handler = createLambdaHandler(yoga);
     const context = {
       functionName: "notes-graphql",

@@ -1,53 +1,93 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { Provider } from "urql";
 import { createApiClient } from "../api.ts";
-import { clearSession, isExpired, loadSession, saveSession, SESSION_STORAGE_KEY, type Session } from "../auth/session.ts";
-import type { AppConfig } from "../config.ts";
+import { currentSession, signOutOfPool, type Session } from "../auth/cognito.ts";
+import type { AppConfig, CognitoConfig } from "../config.ts";
+import { AuthPage } from "./AuthPage.tsx";
 import { NotesPage } from "./NotesPage.tsx";
-import { SignInPage } from "./SignInPage.tsx";
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+const SESSION_ENDED = "Your session has ended. Please sign in again.";
+const RETRY_REFRESH_MS = 15_000;
 
 export function App({ config }: { config: AppConfig }) {
-  const [session, setSession] = useState<Session | null>(() => loadSession());
+  if (!config.cognito) {
+    return (
+      <main className="sign-in">
+        <h1>Notes</h1>
+        <p className="error" role="alert">
+          This build of the app has no user pool configured (VITE_REGION, VITE_USER_POOL_ID, VITE_USER_POOL_CLIENT_ID).
+        </p>
+      </main>
+    );
+  }
+  return <SignedInApp apiUrl={config.apiUrl} cognito={config.cognito} />;
+}
+
+function SignedInApp({ apiUrl, cognito }: { apiUrl: string; cognito: CognitoConfig }) {
+  // undefined: still reading the stored session (a reload), so neither page flashes up.
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
   const [notice, setNotice] = useState<string | null>(null);
 
-  const signIn = useCallback((next: Session) => {
-    saveSession(next);
-    setNotice(null);
-    setSession(next);
-  }, []);
-
-  const signOut = useCallback((reason?: string) => {
-    clearSession();
+  const signOut = useCallback(async (reason?: string) => {
+    // Local sign-out must happen even if the pool cannot be reached.
+    await signOutOfPool().catch(() => {});
     setNotice(reason ?? null);
     setSession(null);
   }, []);
 
-  // Tabs share the session: signing in or out in one applies to all.
-  useEffect(() => {
-    const onStorage = (event: StorageEvent) => {
-      if (event.key === SESSION_STORAGE_KEY || event.key === null) setSession(loadSession());
-    };
-    addEventListener("storage", onStorage);
-    return () => removeEventListener("storage", onStorage);
+  const reload = useCallback(() => {
+    currentSession().then(setSession, () => setSession(null));
   }, []);
 
+  useEffect(reload, [reload]);
+
+  // Tabs share the session (Amplify keeps it in localStorage): signing in or out in one applies to all.
+  useEffect(() => {
+    addEventListener("storage", reload);
+    return () => removeEventListener("storage", reload);
+  }, [reload]);
+
+  // Silent refresh ahead of expiry, so a token never runs out between two requests.
   useEffect(() => {
     if (!session) return;
-    const check = () => {
-      if (isExpired(session)) signOut("Your session has expired. Please sign in again.");
-    };
-    const timer = setTimeout(check, Math.min(Math.max(session.expiresAt - Date.now() - 30_000, 0), MAX_TIMER_MS));
+    const remaining = session.expiresAt - Date.now();
+    const lead = Math.min(60_000, remaining / 2);
+    const timer = setTimeout(
+      () => {
+        currentSession({ forceRefresh: true }).then(
+          (next) => (next ? setSession(next) : void signOut(SESSION_ENDED)),
+          // Offline for a moment: keep the session and try again; a refused refresh token signs out above.
+          () => setTimeout(reload, RETRY_REFRESH_MS),
+        );
+      },
+      Math.min(Math.max(remaining - lead, 0), MAX_TIMER_MS),
+    );
     return () => clearTimeout(timer);
-  }, [session, signOut]);
+  }, [session, signOut, reload]);
 
-  const client = useMemo(() => (session ? createApiClient(config.apiUrl, session.token) : null), [config.apiUrl, session]);
+  const signedIn = session !== undefined && session !== null;
+  const client = useMemo(
+    () => (signedIn ? createApiClient(apiUrl, async () => (await currentSession())?.accessToken ?? null) : null),
+    [apiUrl, signedIn],
+  );
 
-  if (!session || !client) return <SignInPage auth={config.auth} notice={notice} onSignedIn={signIn} />;
+  if (session === undefined) return <main className="sign-in" aria-busy="true" />;
+  if (!session || !client) {
+    return (
+      <AuthPage
+        notice={notice}
+        localPool={cognito.endpoint !== undefined}
+        onSignedIn={() => {
+          setNotice(null);
+          reload();
+        }}
+      />
+    );
+  }
   return (
     <Provider value={client}>
-      <NotesPage key={session.token} session={session} onSignOut={signOut} />
+      <NotesPage key={session.email} session={session} onSignOut={(reason) => void signOut(reason)} />
     </Provider>
   );
 }

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useQuery } from "urql";
 import type { ApiProblem } from "../api.ts";
-import type { Session } from "../auth/session.ts";
+import type { Session } from "../auth/cognito.ts";
 import { PAGE_SIZE } from "../config.ts";
 import { useNotes } from "../notes/use-notes.ts";
 import { MeQuery } from "../operations.ts";
@@ -50,7 +50,7 @@ export function NotesPage({ session, onSignOut }: NotesPageProps) {
       <header className="topbar">
         <h1>Notes</h1>
         <p className="who">
-          Signed in as <strong>{session.userId}</strong>
+          Signed in as <strong>{session.email}</strong>
         </p>
         <button type="button" onClick={() => onSignOut()}>
           Sign out
