@@ -439,7 +439,7 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against n
     expect(await page.getByLabel("Email").isVisible()).toBe(true);
   });
 
-  it("refreshes a session whose tokens expired while the app was closed, without the user noticing", async () => {
+  it("refreshes a session whose tokens expired while the app was closed, and ahead of expiry while open, without the user noticing", async () => {
     // Short-lived tokens for this test only (Cognito's minimum is 5 minutes; the emulator takes seconds).
     const ids = (await readPoolIds(join(dataDir, "cognito")))!;
     const cognito = localCognitoClient(server.cognitoEndpoint);
@@ -469,7 +469,11 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against n
       expect(await page.getByText("Signed in as bob@example.com").isVisible()).toBe(true);
       const refreshed = (await storedAccessToken(page))!;
       expect(refreshed).not.toBe(first);
+
+      // Left open, the app refreshes ahead of expiry by itself, and the page goes on working.
+      await expect.poll(() => storedAccessToken(page), { timeout: 30_000, interval: 500 }).not.toBe(refreshed);
       await addNote(page, "Written after a silent refresh");
+      expect(await page.getByText("Signed in as bob@example.com").isVisible()).toBe(true);
       await shot(page, "09-refreshed");
     } finally {
       await validity(undefined);
