@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { mintDevToken } from "../src/local/dev-issuer.ts";
+import { localUserToken } from "../src/local/cognito.ts";
 import { startLocalServer, type LocalServer } from "../src/local/server.ts";
 
 /**
@@ -12,7 +12,8 @@ import { startLocalServer, type LocalServer } from "../src/local/server.ts";
 export interface AttachmentApi {
   url: string;
   dataDir: string;
-  token(userId: string): Promise<string>;
+  /** An access token from the local user pool for `<name>@example.com` (as `npm run token`). */
+  token(name: string): Promise<string>;
   /** Stops the server, keeping its data directory. */
   stop(): Promise<void>;
   /** Starts a server again on the same data directory (another port). */
@@ -28,7 +29,7 @@ export async function startAttachmentApi(): Promise<AttachmentApi> {
   const api: AttachmentApi = {
     url: server.url,
     dataDir,
-    token: (userId) => mintDevToken(dataDir, userId),
+    token: (name) => localUserToken(dataDir, name),
     async stop() {
       await server?.close();
       server = null;
