@@ -590,11 +590,10 @@ describe("an attachment through the bundle SST built", () => {
       await new Promise<void>((resolve) => jwks.listen(0, "127.0.0.1", resolve));
       await new Promise<void>((resolve) => s3Server.listen(0, "127.0.0.1", resolve));
       const issuer = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/us-east-1_BundleS3`;
-      const token = await new SignJWT({ token_use: "id" })
+      const token = await new SignJWT({ token_use: "access", client_id: "bundle-client" })
         .setProtectedHeader({ alg: "RS256", kid: jwk.kid })
         .setSubject("bundle-user")
         .setIssuer(issuer)
-        .setAudience("bundle-client")
         .setIssuedAt()
         .setExpirationTime("5m")
         .sign(privateKey);
