@@ -16,8 +16,8 @@ export default {
     app.setDefaultFunctionProps({
       runtime: "nodejs22.x",
       architecture: "arm_64",
-      // Logs and API access logs are the observability here; X-Ray would add cost and an xray:* on "*" grant.
-      tracing: "disabled",
+      // Lambda's own X-Ray segments (init, invocation); the SDK is not instrumented (docs/operations.md says why).
+      tracing: "active",
       nodejs: lambdaNodejsProps,
     });
     app.stack(Storage).stack(Auth).stack(Api).stack(Web);

@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // 2-core machines: keep parallel files bounded so dynalite and servers don't starve.
     maxWorkers: 2,
+    // EMF lines would sit between the log lines tests read; test/metrics.test.ts turns them on.
+    env: { POWERTOOLS_METRICS_DISABLED: "true" },
   },
 });

@@ -36,12 +36,16 @@ process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE ??= "1";
 
 try {
   const { synthesize } = await import("../stacks/synth.ts");
-  const { templates, outdir } = await synthesize(stage);
+  const { nagFindings } = await import("../stacks/nag.ts");
+  const { templates, outdir, assembly } = await synthesize(stage);
+  const findings = nagFindings(assembly);
   // performance.now() counts from process start, so this includes loading CDK/SST and bundling.
   const seconds = (performance.now() / 1000).toFixed(1);
   for (const template of templates) console.log(path.relative(process.cwd(), template));
   console.log(`Synthesized ${templates.length} stacks for stage "${stage}" into ${path.relative(process.cwd(), outdir)} in ${seconds}s (offline, no AWS calls).`);
-  process.exit(0);
+  for (const finding of findings) console.error(`cdk-nag ${finding.level}: ${finding.path}: ${finding.finding}`);
+  console.log(`cdk-nag (AwsSolutions): ${findings.length} unsuppressed findings.`);
+  process.exit(findings.length === 0 ? 0 : 1);
 } catch (error) {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(1);

@@ -1,8 +1,10 @@
 import { Api as HttpApi, Function as SstFunction, use, type StackContext } from "sst/constructs";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
+import { NagSuppressions } from "cdk-nag";
 import { Auth } from "./Auth.ts";
 import { LAMBDA_NODE_OPTIONS } from "./lambda-bundle.ts";
+import { Monitoring, METRICS_SERVICE, metricsNamespace } from "./monitoring.ts";
 import { ATTACHMENTS_PREFIX, Storage, UPLOADS_PREFIX } from "./Storage.ts";
 import { stageSettings } from "./stage.ts";
 
@@ -33,6 +35,8 @@ export function Api({ stack }: StackContext) {
       PROTECTED_STAGE: String(stage.isProtected),
       TRUSTED_DOCUMENTS_ONLY: String(stage.trustedDocumentsOnly),
       NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
+      POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
+      POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(stage),
     },
     // Explicit statements instead of `bind: [notesTable]`, which would grant dynamodb:* on the table.
     permissions: [
@@ -74,6 +78,51 @@ export function Api({ stack }: StackContext) {
     },
   });
   api.cdk.accessLogGroup?.applyRemovalPolicy(stage.removalPolicy);
+
+  NagSuppressions.addResourceSuppressions(
+    graphql,
+    [
+      {
+        id: "AwsSolutions-IAM4",
+        reason: "The AWS-managed basic execution policy only lets the function write its own logs.",
+        appliesTo: ["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
+      },
+      {
+        id: "AwsSolutions-IAM5",
+        reason: "X-Ray's PutTraceSegments and PutTelemetryRecords have no resource-level permissions.",
+        appliesTo: ["Resource::*"],
+      },
+      {
+        id: "AwsSolutions-IAM5",
+        reason: "The function names every object key itself, per user and note, under the bucket's two prefixes (uploads/, attachments/) only.",
+        appliesTo: [{ regex: "/^Resource::<AttachmentsBucket[0-9A-F]{8}\\.Arn>\\/(uploads|attachments)\\/\\*$/g" }],
+      },
+      {
+        id: "AwsSolutions-L1",
+        reason: "nodejs22.x is the runtime the function is built, tested and benchmarked for; a newer one is its own change.",
+      },
+    ],
+    true,
+  );
+  NagSuppressions.addResourceSuppressions(
+    api,
+    [
+      {
+        id: "AwsSolutions-APIG4",
+        reason: "The function verifies Cognito JWTs itself (signature, issuer, audience, expiry); `me` must answer without a token.",
+      },
+    ],
+    true,
+  );
+
+  if (stage.isMonitored) {
+    new Monitoring(stack, "Monitoring", {
+      stage,
+      graphql,
+      httpApi: api.cdk.httpApi,
+      notesTable: notesTable.cdk.table,
+    });
+  }
 
   stack.addOutputs({
     ApiUrl: `${api.url}/graphql`,

@@ -1,5 +1,6 @@
 import { Cognito, type StackContext } from "sst/constructs";
 import { AccountRecovery, FeaturePlan } from "aws-cdk-lib/aws-cognito";
+import { NagSuppressions } from "cdk-nag";
 import { stageSettings } from "./stage.ts";
 
 export function Auth({ stack }: StackContext) {
@@ -16,6 +17,14 @@ export function Auth({ stack }: StackContext) {
         accountRecovery: AccountRecovery.EMAIL_ONLY,
         // Lite covers email/password sign-in, which is all this API needs, at the lowest price.
         featurePlan: FeaturePlan.LITE,
+        // Cognito's own default, written out so the template states it (cdk-nag AwsSolutions-COG1).
+        passwordPolicy: {
+          minLength: 8,
+          requireLowercase: true,
+          requireUppercase: true,
+          requireDigits: true,
+          requireSymbols: true,
+        },
         removalPolicy: stage.removalPolicy,
         deletionProtection: stage.deletionProtection,
       },
@@ -29,6 +38,17 @@ export function Auth({ stack }: StackContext) {
       },
     },
   });
+
+  NagSuppressions.addResourceSuppressions(auth.cdk.userPool, [
+    {
+      id: "AwsSolutions-COG2",
+      reason: "MFA is off by design: email and password sign-in for personal notes; users may add MFA when the product asks for it.",
+    },
+    {
+      id: "AwsSolutions-COG3",
+      reason: "Threat protection (advanced security) needs the Plus feature plan; the pool is on Lite by design (price).",
+    },
+  ]);
 
   // The client goes (or stays) with its pool, so a retained pool keeps a client whose id matches its tokens' `aud`.
   auth.cdk.userPoolClient.applyRemovalPolicy(stage.removalPolicy);

@@ -1,6 +1,7 @@
 import { Bucket, Table, type StackContext } from "sst/constructs";
 import { Duration } from "aws-cdk-lib";
 import { BlockPublicAccess, BucketEncryption } from "aws-cdk-lib/aws-s3";
+import { NagSuppressions } from "cdk-nag";
 import { stageSettings } from "./stage.ts";
 
 /** Where browsers POST new files; never attached ones expire with this rule (SPEC "Data"). */
@@ -53,6 +54,18 @@ export function Storage({ stack }: StackContext) {
       },
     },
   });
+
+  NagSuppressions.addResourceSuppressions(attachmentsBucket.cdk.bucket, [
+    {
+      id: "AwsSolutions-S1",
+      reason: "Files are reached only through presigned URLs the API hands out, each logged with its request; CloudTrail data events are the object-level audit if needed.",
+    },
+  ]);
+  if (!stage.pointInTimeRecovery) {
+    NagSuppressions.addResourceSuppressions(notesTable.cdk.table, [
+      { id: "AwsSolutions-DDB3", reason: "Unprotected (developer) stages hold throwaway data; protected stages keep PITR on." },
+    ]);
+  }
 
   return { notesTable, attachmentsBucket };
 }

@@ -1,6 +1,7 @@
 import { StaticSite, use, type StackContext } from "sst/constructs";
 import { Duration } from "aws-cdk-lib";
 import { HeadersFrameOption, HeadersReferrerPolicy, ResponseHeadersPolicy } from "aws-cdk-lib/aws-cloudfront";
+import { NagSuppressions } from "cdk-nag";
 import { Api } from "./Api.ts";
 import { Auth } from "./Auth.ts";
 
@@ -26,6 +27,8 @@ export function Web({ stack }: StackContext) {
       VITE_USER_POOL_CLIENT_ID: auth.userPoolClientId,
     },
     cdk: {
+      // Deny plain-HTTP requests to the bucket; CloudFront and SST's uploader already use HTTPS.
+      bucket: { enforceSSL: true },
       distribution: {
         defaultBehavior: {
           // The app only loads its own files and talks to the API and Cognito; a browser enforces that.
@@ -53,6 +56,43 @@ export function Web({ stack }: StackContext) {
       },
     },
   });
+
+  NagSuppressions.addResourceSuppressions(site.cdk!.bucket, [
+    {
+      id: "AwsSolutions-S1",
+      reason: "The bucket holds the public build of the web app, written only by deploys; its reads are CloudFront's.",
+    },
+  ]);
+  NagSuppressions.addResourceSuppressions(site.cdk!.distribution, [
+    { id: "AwsSolutions-CFR1", reason: "The notes app is for users in any country." },
+    {
+      id: "AwsSolutions-CFR2",
+      reason: "The distribution serves the same static files to everyone; the API (not behind it) is throttled by API Gateway.",
+    },
+    {
+      id: "AwsSolutions-CFR3",
+      reason: "Request logs of public static files would hold nothing the API's own access logs do not; CloudFront metrics cover traffic.",
+    },
+    {
+      id: "AwsSolutions-CFR4",
+      reason: "With the default *.cloudfront.net certificate CloudFront fixes the TLS policy; a custom domain with TLSv1.2_2021 is a deploy choice.",
+    },
+    {
+      id: "AwsSolutions-CFR7",
+      reason: "SST v2's StaticSite restricts the bucket to CloudFront with an origin access identity (OAI), not yet with OAC.",
+    },
+  ]);
+  // Stack-wide: SST creates the uploader's policy later, when the app finishes; appliesTo names its two wildcards only.
+  NagSuppressions.addStackSuppressions(stack, [
+    {
+      id: "AwsSolutions-IAM5",
+      reason: "SST's uploader copies the build from CDK's asset bucket into the site bucket: object wildcards on those two buckets only.",
+      appliesTo: [
+        { regex: "/^Resource::<SiteS3Bucket[0-9A-F]{8}\\.Arn>\\/\\*$/g" },
+        { regex: "/^Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-<AWS::AccountId>-[a-z0-9-]+\\/\\*$/g" },
+      ],
+    },
+  ]);
 
   stack.addOutputs({ WebUrl: site.url });
   return { site };

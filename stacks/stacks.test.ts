@@ -16,7 +16,9 @@ import { LOCAL_S3_PATH, startLocalS3 } from "../packages/functions/src/local/s3r
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Stack } from "sst/constructs";
-import { protectedStages, stageSettings } from "./stage.ts";
+import { METRICS_SERVICE } from "./monitoring.ts";
+import type { NagFinding } from "./nag.ts";
+import { alarmEmails, monitoredStages, protectedStages, stageSettings } from "./stage.ts";
 import type { Synthesized } from "./synth.ts";
 
 // Every synthesis of the project happens in this file (shared .sst/ state); each stage is synthesized once.
@@ -38,7 +40,11 @@ interface StageUnderTest {
   template: { Storage: Template; Auth: Template; Api: Template };
   /** Logical id of the one function our stacks declare, as opposed to SST's per-stack CustomResourceHandler. */
   graphqlLogicalId: string;
+  /** cdk-nag's AwsSolutions findings left unsuppressed, over every stack of the app. */
+  nagFindings: NagFinding[];
 }
+
+const ALARM_EMAIL = "oncall@example.com";
 
 const stages: Record<"dev" | "prod", StageUnderTest> = {} as never;
 
@@ -46,7 +52,10 @@ beforeAll(async () => {
   // sst's credentials module loads aws-sdk v2, which prints an end-of-support notice; nothing here calls AWS.
   process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE ??= "1";
   delete process.env.PROTECTED_STAGES;
+  delete process.env.MONITORED_STAGES;
+  process.env.ALARM_EMAILS = ALARM_EMAIL;
   const { ROOT, synthesize } = await import("./synth.ts");
+  const { nagFindings } = await import("./nag.ts");
   for (const stage of ["dev", "prod"] as const) {
     // Own output directories, so `npm run synth` output and the two stages never overwrite each other.
     const synth = await synthesize(stage, path.join(ROOT, ".sst", "test-dist", stage));
@@ -64,7 +73,7 @@ beforeAll(async () => {
     const declared = synth.stacks.flatMap((s) => s.getAllFunctions());
     expect(declared.map((fn) => fn.node.path)).toEqual([`${stack.Api.node.id}/Graphql`]);
     const graphqlLogicalId = stack.Api.getLogicalId(declared[0]!.node.defaultChild as CfnFunction);
-    stages[stage] = { synth, stack, template, graphqlLogicalId };
+    stages[stage] = { synth, stack, template, graphqlLogicalId, nagFindings: nagFindings(synth.assembly) };
   }
 }, 180_000);
 
@@ -111,6 +120,16 @@ describe("stage settings", () => {
     expect(stageSettings("dev", { TRUSTED_DOCUMENTS_ONLY: "true" }).trustedDocumentsOnly).toBe(true);
     expect(stageSettings("prod", { TRUSTED_DOCUMENTS_ONLY: " TRUE " }).trustedDocumentsOnly).toBe(true);
     expect(() => stageSettings("dev", { TRUSTED_DOCUMENTS_ONLY: "yes" })).toThrow(/TRUSTED_DOCUMENTS_ONLY must be true or false/);
+  });
+
+  it("monitors protected stages and MONITORED_STAGES; alarm emails come from ALARM_EMAILS", () => {
+    expect(monitoredStages({})).toEqual(["prod"]);
+    expect(monitoredStages({ PROTECTED_STAGES: "staging", MONITORED_STAGES: "qa, ," })).toEqual(["prod", "staging", "qa"]);
+    expect(stageSettings("qa", { MONITORED_STAGES: "qa" })).toMatchObject({ isMonitored: true, isProtected: false });
+    expect(stageSettings("dev", {}).isMonitored).toBe(false);
+    expect(alarmEmails({})).toEqual([]);
+    expect(alarmEmails({ ALARM_EMAILS: " a@example.com,b@example.org " })).toEqual(["a@example.com", "b@example.org"]);
+    expect(() => alarmEmails({ ALARM_EMAILS: "oncall@example" })).toThrow(/ALARM_EMAILS: "oncall@example"/);
   });
 });
 
@@ -264,11 +283,114 @@ describe.each(["dev", "prod"] as const)("%s stage", (name) => {
       PROTECTED_STAGE: String(isProtected),
       TRUSTED_DOCUMENTS_ONLY: "false",
       NODE_OPTIONS: "--enable-source-maps",
+      POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
+      POWERTOOLS_METRICS_NAMESPACE: `NotesApi/${name}`,
     });
     // Keys come from the pool's own JWKS (<issuer>/.well-known/jwks.json); nothing points a stage at the emulator.
     expect(Object.keys(env).filter((key) => /JWKS|COGNITO/i.test(key))).toEqual([]);
     expect(JSON.stringify(under.template)).not.toMatch(/cognito-local/i);
+    expect(env.POWERTOOLS_METRICS_DISABLED).toBeUndefined();
   });
+
+  it("traces the function with X-Ray (active), allowed to write only trace segments and telemetry", () => {
+    const { template, graphqlLogicalId } = get();
+    const fn = resourcesOf(template.Api, "AWS::Lambda::Function")[graphqlLogicalId];
+    expect(fn.Properties.TracingConfig).toEqual({ Mode: "Active" });
+    const roleId = fn.Properties.Role["Fn::GetAtt"][0];
+    const xray = Object.values<Json>(resourcesOf(template.Api, "AWS::IAM::Policy"))
+      .filter((policy) => policy.Properties.Roles.some((r: Json) => r.Ref === roleId))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement: Json) => [statement.Action].flat().some((a: string) => a.startsWith("xray:")));
+    expect(xray).toEqual([
+      { Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
+    ]);
+  });
+
+  it("passes cdk-nag's AwsSolutions pack in every stack, each suppression with a reason listed in docs/operations.md", () => {
+    const { synth, nagFindings } = get();
+    expect(synth.assembly.stacks.map((artifact) => artifact.stackName).sort()).toEqual(
+      ["Api", "Auth", "Storage", "Web"].map((id) => synth.app.logicalPrefixedName(id)),
+    );
+    expect(nagFindings.map((f) => `${f.path}: ${f.finding}`)).toEqual([]);
+
+    const operations = readFileSync(new URL("../docs/operations.md", import.meta.url), "utf8");
+    const suppressions = synth.assembly.stacks.flatMap((artifact) => {
+      const template = artifact.template as Json;
+      const stackLevel = template.Metadata?.cdk_nag?.rules_to_suppress ?? [];
+      const resourceLevel = Object.values<Json>(template.Resources).flatMap((r) => r.Metadata?.cdk_nag?.rules_to_suppress ?? []);
+      return [...stackLevel, ...resourceLevel];
+    });
+    expect(suppressions.length).toBeGreaterThan(0);
+    for (const suppression of suppressions) {
+      expect(suppression.reason.length, suppression.id).toBeGreaterThan(20);
+      expect(operations, `${suppression.id} is not in docs/operations.md`).toContain(suppression.id);
+    }
+  });
+
+  it(
+    isProtected
+      ? "has the alarms, their topic with the configured email, and the dashboard"
+      : "has no alarms, topic or dashboard (not a monitored stage)",
+    () => {
+      const { template } = get();
+      const alarms = resourcesOf(template.Api, "AWS::CloudWatch::Alarm");
+      const topics = resourcesOf(template.Api, "AWS::SNS::Topic");
+      const dashboards = resourcesOf(template.Api, "AWS::CloudWatch::Dashboard");
+      if (!isProtected) {
+        expect([alarms, topics, dashboards, resourcesOf(template.Api, "AWS::SNS::Subscription")]).toEqual([{}, {}, {}, {}]);
+        return;
+      }
+      const [topicId] = only(topics);
+      const [, subscription] = only(resourcesOf(template.Api, "AWS::SNS::Subscription"));
+      expect(subscription.Properties).toMatchObject({ Protocol: "email", Endpoint: ALARM_EMAIL, TopicArn: { Ref: topicId } });
+      const [, topicPolicy] = only(resourcesOf(template.Api, "AWS::SNS::TopicPolicy"));
+      expect(JSON.stringify(topicPolicy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+
+      const byName = Object.fromEntries(
+        Object.entries<Json>(alarms).map(([id, alarm]) => [id.replace(/^Monitoring|[0-9A-F]{8}$/g, ""), alarm.Properties]),
+      );
+      expect(Object.keys(byName).sort()).toEqual(
+        ["Api4xxSpike", "Api5xx", "DynamoSystemErrors", "DynamoThrottles", "FaultRate", "LambdaErrors", "LambdaThrottles", "LatencyP99"].sort(),
+      );
+      for (const alarm of Object.values<Json>(byName)) {
+        expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+        expect(alarm.OKActions).toEqual([{ Ref: topicId }]);
+        expect(alarm.TreatMissingData).toBe("notBreaching");
+        expect(alarm.AlarmDescription).toMatch(/docs\/operations\.md#/);
+      }
+      const emfIn = (alarm: Json) =>
+        alarm.Metrics.filter((m: Json) => m.MetricStat).map((m: Json) => ({
+          namespace: m.MetricStat.Metric.Namespace,
+          name: m.MetricStat.Metric.MetricName,
+          dimensions: m.MetricStat.Metric.Dimensions,
+        }));
+      expect(emfIn(byName.FaultRate).sort((a: Json, b: Json) => a.name.localeCompare(b.name))).toEqual([
+        { namespace: `NotesApi/${name}`, name: "Faults", dimensions: [{ Name: "service", Value: METRICS_SERVICE }] },
+        { namespace: `NotesApi/${name}`, name: "Requests", dimensions: [{ Name: "service", Value: METRICS_SERVICE }] },
+      ]);
+      /** "namespace metric statistic" of each metric an alarm reads, in either of CloudFormation's two shapes. */
+      const reads = (alarm: Json): string[] =>
+        alarm.Metrics
+          ? alarm.Metrics.filter((m: Json) => m.MetricStat).map(
+              (m: Json) => `${m.MetricStat.Metric.Namespace} ${m.MetricStat.Metric.MetricName} ${m.MetricStat.Stat}`,
+            )
+          : [`${alarm.Namespace} ${alarm.MetricName} ${alarm.ExtendedStatistic ?? alarm.Statistic}`];
+      expect(reads(byName.LatencyP99)).toEqual(["AWS/ApiGateway Latency p99"]);
+      expect(byName.LatencyP99.Threshold).toBe(2000);
+      expect(reads(byName.LambdaThrottles)).toEqual(["AWS/Lambda Throttles Sum"]);
+      expect(reads(byName.LambdaErrors)).toEqual(["AWS/Lambda Errors Sum"]);
+      expect(new Set(reads(byName.DynamoThrottles))).toEqual(new Set(["AWS/DynamoDB ThrottledRequests Sum"]));
+      expect(new Set(reads(byName.DynamoSystemErrors))).toEqual(new Set(["AWS/DynamoDB SystemErrors Sum"]));
+      expect(reads(byName.Api5xx)).toEqual(["AWS/ApiGateway 5xx Sum"]);
+      expect(reads(byName.Api4xxSpike).sort()).toEqual(["AWS/ApiGateway 4xx Sum", "AWS/ApiGateway Count Sum"]);
+
+      const [, dashboard] = only(dashboards);
+      const body = JSON.stringify(dashboard.Properties.DashboardBody);
+      for (const figure of ["Faults", "Latency", "Errors", "AwsCallLatency", "AwsCallRetries", "ColdStart", "ThrottledRequests", "SystemErrors", "5xx", "4xx", "Throttles"]) {
+        expect(body).toContain(figure);
+      }
+    },
+  );
 
   it("routes POST and GET /graphql, and only those, to that function over payload v2", () => {
     const { template, graphqlLogicalId } = get();
@@ -356,7 +478,11 @@ describe.each(["dev", "prod"] as const)("%s stage", (name) => {
       return parts.slice(1).join("");
     });
     expect(objectPatterns.sort()).toEqual(["/attachments/*", "/uploads/*"]);
-    expect(statements.map(actionsOf).flat().every((a) => a.startsWith("dynamodb:") || a.startsWith("s3:"))).toBe(true);
+    // Besides these, only X-Ray's two trace actions (the tracing test checks them).
+    const traceActions = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
+    expect(
+      statements.map(actionsOf).flat().every((a) => a.startsWith("dynamodb:") || a.startsWith("s3:") || traceActions.includes(a)),
+    ).toBe(true);
   });
 
   it("outputs the API URL, user pool, client and region", () => {
@@ -403,6 +529,15 @@ function functionBundle(): string {
 
 /** Runs the bundle's `handler` on each event in a fresh Node process with only `env` set. */
 async function runBundle(bundle: string, events: unknown[], env: Record<string, string>): Promise<Json[]> {
+  return (await runBundleWithOutput(bundle, events, env)).results;
+}
+
+/** runBundle, with what the process wrote to stdout before the results (log and EMF lines). */
+async function runBundleWithOutput(
+  bundle: string,
+  events: unknown[],
+  env: Record<string, string>,
+): Promise<{ results: Json[]; output: string }> {
   const invoke = `
     const { handler } = await import(process.argv[1]);
     const events = JSON.parse(process.argv[2]);
@@ -427,7 +562,8 @@ async function runBundle(bundle: string, events: unknown[], env: Record<string, 
     ["--enable-source-maps", "--input-type=module", "-e", invoke, pathToFileURL(bundle).href, JSON.stringify(events)],
     { env: { PATH: process.env.PATH, ...env }, timeout: 120_000 },
   );
-  return JSON.parse(stdout.slice(stdout.lastIndexOf("\nRESULT ") + "\nRESULT ".length));
+  const marker = stdout.lastIndexOf("\nRESULT ");
+  return { results: JSON.parse(stdout.slice(marker + "\nRESULT ".length)), output: stdout.slice(0, marker) };
 }
 
 describe("the bundle SST built for the function", () => {
@@ -530,7 +666,10 @@ describe("the bundle SST built for the function", () => {
       const call = (query: string, variables: Record<string, unknown> = {}) =>
         graphqlPostEvent({ query, variables }, { token });
 
-      const [created, listed] = await runBundle(
+      const {
+        results: [created, listed],
+        output,
+      } = await runBundleWithOutput(
         bundle,
         [
           call("mutation($c: String!) { createNote(input: { content: $c }) { id version } }", {
@@ -549,6 +688,8 @@ describe("the bundle SST built for the function", () => {
           AUTH_ISSUER: issuer,
           AUTH_AUDIENCE: "bundle-client",
           PROTECTED_STAGE: "true",
+          AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+          POWERTOOLS_METRICS_NAMESPACE: "NotesApi/bundle-test",
         },
       );
       expect(JSON.parse(created.body)).toMatchObject({ data: { createNote: { version: 1 } } });
@@ -558,6 +699,19 @@ describe("the bundle SST built for the function", () => {
           notes: { edges: [{ node: { content: "from the bundle", version: 1 } }] },
         },
       });
+      // The EMF lines the deployed function writes: a cold start, the requests, the DynamoDB calls.
+      const emf = output
+        .split("\n")
+        .filter((line) => line.startsWith('{"_aws"'))
+        .map((line) => JSON.parse(line));
+      const metricNames = emf.flatMap((doc) => doc._aws.CloudWatchMetrics[0].Metrics.map((m: Json) => m.Name));
+      expect(new Set(emf.map((doc) => doc._aws.CloudWatchMetrics[0].Namespace))).toEqual(new Set(["NotesApi/bundle-test"]));
+      expect(metricNames.filter((n: string) => n === "ColdStart")).toHaveLength(1);
+      expect(metricNames.filter((n: string) => n === "Requests")).toHaveLength(2);
+      expect(emf.filter((doc) => doc.awsService === "DynamoDB").map((doc) => doc.awsOperation).sort()).toEqual([
+        "PutItem",
+        "Query",
+      ]);
     } finally {
       jwks.closeAllConnections();
       await new Promise((resolve) => jwks.close(resolve));

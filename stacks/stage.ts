@@ -26,14 +26,37 @@ export interface StageSettings {
    * `TRUSTED_DOCUMENTS_ONLY=true` when deploying the stage. Off by default: any client may query.
    */
   trustedDocumentsOnly: boolean;
+  /** Alarms, their SNS topic and the dashboard (stacks/monitoring.ts): protected stages and MONITORED_STAGES. */
+  isMonitored: boolean;
+  /** Addresses subscribed to the alarm topic (ALARM_EMAILS, comma-separated). */
+  alarmEmails: string[];
+}
+
+function listSetting(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 }
 
 export function protectedStages(env: NodeJS.ProcessEnv = process.env): string[] {
-  const extra = (env.PROTECTED_STAGES ?? "")
-    .split(",")
-    .map((name) => name.trim())
-    .filter((name) => name.length > 0);
-  return [...new Set([...ALWAYS_PROTECTED, ...extra])];
+  return [...new Set([...ALWAYS_PROTECTED, ...listSetting(env.PROTECTED_STAGES)])];
+}
+
+/** Monitored stages: every protected stage, plus MONITORED_STAGES (comma-separated). */
+export function monitoredStages(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [...new Set([...protectedStages(env), ...listSetting(env.MONITORED_STAGES)])];
+}
+
+const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
+
+/** ALARM_EMAILS, each checked, so a typo fails the synth instead of silencing the alarms. */
+export function alarmEmails(env: NodeJS.ProcessEnv = process.env): string[] {
+  const emails = listSetting(env.ALARM_EMAILS);
+  for (const email of emails) {
+    if (!EMAIL.test(email)) throw new Error(`ALARM_EMAILS: "${email}" is not an email address.`);
+  }
+  return emails;
 }
 
 export function assertValidStageName(stage: string): void {
@@ -55,7 +78,11 @@ export function trustedDocumentsOnly(env: NodeJS.ProcessEnv = process.env): bool
 export function stageSettings(stage: string, env: NodeJS.ProcessEnv = process.env): StageSettings {
   assertValidStageName(stage);
   const isProtected = protectedStages(env).includes(stage);
-  const common = { trustedDocumentsOnly: trustedDocumentsOnly(env) };
+  const common = {
+    trustedDocumentsOnly: trustedDocumentsOnly(env),
+    isMonitored: monitoredStages(env).includes(stage),
+    alarmEmails: alarmEmails(env),
+  };
   return isProtected
     ? {
         ...common,

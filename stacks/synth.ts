@@ -9,6 +9,7 @@ import { App } from "sst/constructs/App.js";
 import { Stack } from "sst/constructs/Stack.js";
 import { initProject, useProject } from "sst/project.js";
 import sstConfig from "../sst.config.ts";
+import { auditStacks } from "./nag.ts";
 import { assertValidStageName } from "./stage.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -25,7 +26,8 @@ export interface Synthesized {
 
 /**
  * What `sst build` does, minus its AWS calls (STS identity, bootstrap lookup, sourcemap upload):
- * stacks are synthesized and functions bundled offline, with a placeholder account.
+ * stacks are synthesized and functions bundled offline, with a placeholder account. cdk-nag's
+ * AwsSolutions checks run over every stack (stacks/nag.ts); nagFindings() reads what they found.
  */
 export async function synthesize(stage: string, outdir: string = DEFAULT_OUTDIR): Promise<Synthesized> {
   assertValidStageName(stage);
@@ -52,6 +54,7 @@ export async function synthesize(stage: string, outdir: string = DEFAULT_OUTDIR)
     );
     await sstConfig.stacks(app);
     await app.finish();
+    auditStacks(app);
     const assembly = app.synth();
 
     const stacks = app.node.children.filter((child): child is Stack => child instanceof Stack);

@@ -13,6 +13,7 @@ import {
   type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { AWS_CALL_TIMING_OPTIONS, awsCallTiming } from "./aws-calls.ts";
 
 /**
  * The one place that talks to DynamoDB: a single DocumentClient per process and the five
@@ -74,7 +75,9 @@ export function dynamoClient(): DynamoDBDocumentClient {
     // Local servers accept any key; fixed ones keep the SDK from searching for credentials.
     config.credentials = { accessKeyId: "local", secretAccessKey: "local" };
   }
-  documentClient = DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+  const client = new DynamoDBClient(config);
+  client.middlewareStack.add(awsCallTiming("DynamoDB"), AWS_CALL_TIMING_OPTIONS);
+  documentClient = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   });
   return documentClient;

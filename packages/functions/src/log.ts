@@ -153,6 +153,12 @@ function flushScheduledLines(): void {
   flushLogs();
 }
 
+/** Writes a line that is already JSON (metrics) with the request lines: queued, or to the test sink. */
+export function writeLogLine(line: string): void {
+  if (sink) sink(line, "INFO");
+  else queueRequestLine(line);
+}
+
 /** Writes the request lines still pending (the Lambda adapter calls it before it returns). */
 export function flushLogs(): void {
   if (pendingLines === "") return;

@@ -13,7 +13,8 @@ import { armorPlugins, queryLimits, useExecutionTimeout } from "./armor.ts";
 import { maskUnexpected, useErrorFormatter, useParameterJsonErrors } from "./errors.ts";
 import { schema } from "./schema.ts";
 import { useTrustedDocuments } from "./trusted-documents.ts";
-import { elapsedMs, log, logRequest } from "../log.ts";
+import { elapsedMs, log, logRequest, type RequestLogFields } from "../log.ts";
+import { recordRequest } from "../metrics.ts";
 
 /** What each runtime (Lambda, local server) hands to yoga with a request. */
 export interface ServerContext {
@@ -171,7 +172,7 @@ function useRequestLog(): Plugin<Context, ServerContext> {
     onResponse({ request, response, serverContext }) {
       // Also here: an onRequest hook before ours (GraphiQL, CORS preflight) may have answered already.
       const notes = withRequestId(request, serverContext as RequestNotes);
-      logRequest({
+      const fields: RequestLogFields = {
         requestId: notes.requestId,
         method: request.method,
         status: response.status,
@@ -179,7 +180,9 @@ function useRequestLog(): Plugin<Context, ServerContext> {
         operationName: notes.loggedOperationName ?? null,
         errorCodes: notes.loggedErrorCodes ?? NO_CODES,
         userHash: notes.caller ? hashUserId(notes.caller.id) : null,
-      });
+      };
+      logRequest(fields);
+      recordRequest(fields);
     },
   };
 }

@@ -6,6 +6,7 @@ import type {
 import { isUtf8 } from "node:buffer";
 import { handleRuntimeRequest, type NotesYoga } from "../graphql/yoga.ts";
 import { flushLogs, log } from "../log.ts";
+import { flushMetrics, recordInvocation } from "../metrics.ts";
 import {
   MAX_BODY_BYTES,
   REFUSAL_HEADERS,
@@ -29,6 +30,7 @@ export function createLambdaHandler(yoga: NotesYoga) {
       return await handle(yoga, event, context);
     } finally {
       // Lambda may freeze the environment as soon as the result is returned.
+      flushMetrics();
       flushLogs();
     }
   };
@@ -42,7 +44,10 @@ async function handle(
   const receivedAt = performance.now();
   const requestId = event.requestContext.requestId ?? context?.awsRequestId;
   const method = event.requestContext.http.method;
-  if (context) log.addLambdaContext(context);
+  if (context) {
+    log.addLambdaContext(context);
+    recordInvocation(context);
+  }
   const body = requestBody(event);
   if (body === TOO_LARGE) return refuse(payloadTooLarge, requestId, method, receivedAt);
   if (body === NOT_UTF8) return refuse(invalidUtf8, requestId, method, receivedAt);
@@ -53,13 +58,16 @@ async function handle(
       { method, headers: requestHeaders(event), body: body as BodyInit | undefined },
       { requestId, receivedAt },
     );
-    return await toLambdaResult(response);
+    const result = await toLambdaResult(response);
+    // The same header as the local server: a client quotes it, the logs and metrics carry it.
+    if (requestId) result.headers!["x-request-id"] = requestId;
+    return result;
   } catch (error) {
     // yoga answers every GraphQL failure itself; this is a broken response stream at most.
     log.error("unexpected error", { requestId, error });
     return {
       statusCode: 500,
-      headers: { ...REFUSAL_HEADERS },
+      headers: { ...REFUSAL_HEADERS, ...(requestId ? { "x-request-id": requestId } : {}) },
       body: UNEXPECTED_FAILURE_BODY,
     };
   }
@@ -72,7 +80,8 @@ function refuse(
   receivedAt: number,
 ): APIGatewayProxyStructuredResultV2 {
   logRefusal(refusal, requestId, method, receivedAt);
-  return { statusCode: refusal.status, headers: { ...REFUSAL_HEADERS }, body: refusal.body };
+  const headers = { ...REFUSAL_HEADERS, ...(requestId ? { "x-request-id": requestId } : {}) };
+  return { statusCode: refusal.status, headers, body: refusal.body };
 }
 
 const TOO_LARGE = Symbol("too large");

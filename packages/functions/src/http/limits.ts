@@ -1,5 +1,6 @@
 import { UNEXPECTED_MESSAGE } from "../graphql/errors.ts";
-import { elapsedMs, logRequest } from "../log.ts";
+import { elapsedMs, logRequest, type RequestLogFields } from "../log.ts";
+import { recordRequest } from "../metrics.ts";
 
 /** Largest request body either runtime accepts (SPEC "Limits"); bigger ones get 413 unread. */
 export const MAX_BODY_BYTES = 1_048_576;
@@ -32,14 +33,14 @@ export const REFUSAL_HEADERS = { "content-type": "application/json; charset=utf-
 /** The body of a 500 for the rare failure outside yoga (a broken response stream). */
 export const UNEXPECTED_FAILURE_BODY = JSON.stringify({ errors: [{ message: UNEXPECTED_MESSAGE }] });
 
-/** The request's one log line, for a request a runtime refused before yoga saw it. */
+/** The request's one log line and its metrics, for a request a runtime refused before yoga saw it. */
 export function logRefusal(
   refused: TransportRefusal,
   requestId: string | undefined,
   method: string,
   receivedAt: number,
 ): void {
-  logRequest({
+  const fields: RequestLogFields = {
     requestId,
     method,
     status: refused.status,
@@ -47,5 +48,7 @@ export function logRefusal(
     operationName: null,
     errorCodes: [refused.code],
     userHash: null,
-  });
+  };
+  logRequest(fields);
+  recordRequest(fields);
 }
