@@ -39,31 +39,50 @@ const MAX_VALUES = 99;
 
 type Dimensions = Record<string, string>;
 
+type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
+
+/** A document's parts that do not change between writes, as Powertools serializes them. */
+interface Template {
+  /** `"CloudWatchMetrics"` value: namespace, dimension sets, metric names and units. */
+  directive: string;
+  /** `,"service":…` and the other dimension values, in Powertools' order. */
+  dimensions: string;
+}
+
 /**
- * One EMF document: a Powertools Metrics object and the dimension sets it is written with. A
- * dimension in every set is a default one: Powertools warns, per write, of a key in two sets.
+ * One EMF document: fixed dimensions and a few metrics, several values each. Powertools Metrics
+ * serializes the document's first line of each shape (validating names and units); the lines
+ * after that are assembled from its parts, since Powertools' per-line assembly (environment reads,
+ * spreads, collision checks) costs ≈ 18 µs against ≈ 2 µs (docs/operations.md).
+ * test/metrics.test.ts holds every line equal to Powertools' own serialization of its values.
  */
 class Document {
-  readonly metrics: Metrics;
+  readonly #names: string[] = [];
+  readonly #units: Unit[] = [];
+  readonly #values: number[][] = [];
+  readonly #templates = new Map<string, Template>();
   #dirty = false;
   #pending = 0;
 
+  /** A dimension in every set is a default one: Powertools warns, per write, of a key in two sets. */
   constructor(
     private readonly dimensionSets: readonly Dimensions[],
-    defaultDimensions: Dimensions = {},
-  ) {
-    this.metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE, defaultDimensions });
-  }
+    private readonly defaultDimensions: Dimensions = {},
+  ) {}
 
-  add(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): void {
+  add(name: string, unit: Unit, value: number): void {
     if (!this.#dirty) {
       this.#dirty = true;
-      // Powertools clears dimension sets with each write.
-      for (const set of this.dimensionSets) this.metrics.addDimensions(set);
       pendingDocuments.push(this);
       scheduleFlush();
     }
-    this.metrics.addMetric(name, unit, value);
+    let index = this.#names.indexOf(name);
+    if (index === -1) {
+      index = this.#names.push(name) - 1;
+      this.#units.push(unit);
+      this.#values.push([]);
+    }
+    this.#values[index]!.push(value);
   }
 
   /** Counts one request's (or call's) worth of values; writes the document before EMF's limit. */
@@ -75,10 +94,39 @@ class Document {
     if (!this.#dirty) return;
     this.#dirty = false;
     this.#pending = 0;
-    const line = JSON.stringify(this.metrics.serializeMetrics());
-    this.metrics.clearMetrics();
-    this.metrics.clearDimensions();
-    (sink ?? writeLogLine)(line);
+    let shape = "";
+    for (let i = 0; i < this.#names.length; i++) if (this.#values[i]!.length > 0) shape += `${i},`;
+    let template = this.#templates.get(shape);
+    if (!template) {
+      template = this.#serializeTemplate();
+      this.#templates.set(shape, template);
+    }
+    let line = `{"_aws":{"Timestamp":${Date.now()},"CloudWatchMetrics":${template.directive}}${template.dimensions}`;
+    for (let i = 0; i < this.#names.length; i++) {
+      const values = this.#values[i]!;
+      if (values.length === 0) continue;
+      line += `,"${this.#names[i]}":${values.length === 1 ? values[0] : `[${values.join(",")}]`}`;
+      values.length = 0;
+    }
+    (sink ?? writeLogLine)(`${line}}`);
+  }
+
+  #serializeTemplate(): Template {
+    const metrics = new Metrics({
+      namespace: METRICS_NAMESPACE,
+      serviceName: SERVICE,
+      defaultDimensions: this.defaultDimensions,
+    });
+    for (const set of this.dimensionSets) metrics.addDimensions(set);
+    for (let i = 0; i < this.#names.length; i++) {
+      if (this.#values[i]!.length > 0) metrics.addMetric(this.#names[i]!, this.#units[i]!, 0);
+    }
+    const { _aws, ...members } = metrics.serializeMetrics();
+    let dimensions = "";
+    for (const [key, value] of Object.entries(members)) {
+      if (typeof value === "string") dimensions += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
+    }
+    return { directive: JSON.stringify(_aws.CloudWatchMetrics), dimensions };
   }
 }
 

@@ -3,6 +3,7 @@ import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { configureDynamo } from "@notes/core/dynamo";
 import { ensureNotesTable, startEmbeddedDynamo, type EmbeddedDynamo } from "@notes/core/embedded-dynamo";
+import { Metrics, type MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context as LambdaContext } from "aws-lambda";
 import { Kind, type DocumentNode } from "graphql";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
@@ -13,6 +14,8 @@ import { captureLogs } from "../src/log.ts";
 import {
   captureMetrics,
   checkMetricsSetting,
+  flushMetrics,
+  recordRequest,
   KNOWN_OPERATIONS,
   METRICS_NAMESPACE,
   OTHER_OPERATION,
@@ -79,10 +82,33 @@ afterEach(() => {
   stderr.mockRestore();
 });
 
-/** Every line parsed and checked against the EMF specification's structure. */
+/** The line Powertools Metrics itself serializes for a document's dimensions, values and timestamp. */
+function powertoolsLine(document: EmfDocument): string {
+  const [directive] = document._aws.CloudWatchMetrics;
+  const sets = directive!.Dimensions.map((set) => set.slice(1));
+  const everywhere = sets.reduce((common, set) => common.filter((name) => set.includes(name)));
+  const metrics = new Metrics({
+    namespace: directive!.Namespace,
+    serviceName: document.service as string,
+    defaultDimensions: Object.fromEntries(everywhere.map((name) => [name, document[name] as string])),
+  });
+  for (const set of sets) {
+    metrics.addDimensions(Object.fromEntries(set.filter((n) => !everywhere.includes(n)).map((n) => [n, document[n] as string])));
+  }
+  for (const { Name, Unit } of directive!.Metrics) {
+    for (const value of [document[Name]].flat()) {
+      metrics.addMetric(Name, Unit as (typeof MetricUnit)[keyof typeof MetricUnit], value as number);
+    }
+  }
+  metrics.setTimestamp(document._aws.Timestamp);
+  return JSON.stringify(metrics.serializeMetrics());
+}
+
+/** Every line parsed, checked against the EMF specification's structure and equal to Powertools' own. */
 function documents(): EmfDocument[] {
   return lines.map((line) => {
     const document = JSON.parse(line) as EmfDocument;
+    expect(line).toBe(powertoolsLine(document));
     expect(Number.isInteger(document._aws.Timestamp)).toBe(true);
     expect(document._aws.CloudWatchMetrics).toHaveLength(1);
     const [directive] = document._aws.CloudWatchMetrics;
@@ -199,6 +225,34 @@ describe("EMF metrics of the Lambda", () => {
     const [request] = withDimensions([["service"], ["service", "operation"]], { operation: "CreateNote" });
     expect(request).toMatchObject({ Requests: 1, Faults: 1 });
     expect(withDimensions([["service", "code"]], { code: "INTERNAL_SERVER_ERROR" })).toHaveLength(1);
+  });
+});
+
+describe("EMF metrics of the local server (several requests per event-loop turn)", () => {
+  const request = (durationMs: number) => ({
+    requestId: "r",
+    method: "POST",
+    status: 200,
+    durationMs,
+    operationName: "NotesPage",
+    errorCodes: ["BAD_USER_INPUT", "BAD_USER_INPUT"],
+    userHash: null,
+  });
+
+  it("writes one line per document at the end of the turn, values as arrays, at most 99 each", async () => {
+    for (let i = 0; i < 3; i++) recordRequest(request(i + 0.5));
+    expect(lines).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    const [page] = withDimensions([["service"], ["service", "operation"]], { operation: "NotesPage" });
+    expect(page).toMatchObject({ Requests: [1, 1, 1], Latency: [0.5, 1.5, 2.5], Faults: [0, 0, 0] });
+    // Two errors of one code in a response count once.
+    expect(withDimensions([["service", "code"]], { code: "BAD_USER_INPUT" })[0]!.Errors).toEqual([1, 1, 1]);
+
+    lines = [];
+    for (let i = 0; i < 150; i++) recordRequest(request(1));
+    flushMetrics();
+    const pages = withDimensions([["service"], ["service", "operation"]], { operation: "NotesPage" });
+    expect(pages.map((document) => (document.Requests as number[]).length)).toEqual([99, 51]);
   });
 });
 
