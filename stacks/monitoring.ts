@@ -1,4 +1,4 @@
-import { Duration } from "aws-cdk-lib";
+import { Duration, Stack } from "aws-cdk-lib";
 import type { IHttpApi } from "aws-cdk-lib/aws-apigatewayv2";
 import {
   Alarm,
@@ -13,6 +13,7 @@ import {
 } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import { Operation, type ITable } from "aws-cdk-lib/aws-dynamodb";
+import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
@@ -61,6 +62,19 @@ export class Monitoring extends Construct {
         reason: "Alarm notices carry no user data; CloudWatch cannot publish to the AWS-managed SNS key, and a CMK for them is not worth its cost.",
       },
     ]);
+    // enforceSSL replaces the topic's default policy, which let the account's services publish: CloudWatch needs its own grant.
+    const { account, region, partition } = Stack.of(this);
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal("cloudwatch.amazonaws.com")],
+        actions: ["sns:Publish"],
+        resources: [this.topic.topicArn],
+        conditions: {
+          ArnLike: { "aws:SourceArn": `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+          StringEquals: { "aws:SourceAccount": account },
+        },
+      }),
+    );
     for (const email of stage.alarmEmails) this.topic.addSubscription(new EmailSubscription(email));
 
     const requests = emf("Requests", "Sum", "requests");

@@ -344,7 +344,17 @@ describe.each(["dev", "prod"] as const)("%s stage", (name) => {
       const [, subscription] = only(resourcesOf(template.Api, "AWS::SNS::Subscription"));
       expect(subscription.Properties).toMatchObject({ Protocol: "email", Endpoint: ALARM_EMAIL, TopicArn: { Ref: topicId } });
       const [, topicPolicy] = only(resourcesOf(template.Api, "AWS::SNS::TopicPolicy"));
-      expect(JSON.stringify(topicPolicy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+      const statements = topicPolicy.Properties.PolicyDocument.Statement;
+      expect(JSON.stringify(statements)).toContain('"aws:SecureTransport":"false"');
+      // Without this grant the alarms could not publish to a topic whose policy only denies plain HTTP.
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Effect: "Allow",
+          Principal: { Service: "cloudwatch.amazonaws.com" },
+          Action: "sns:Publish",
+          Resource: { Ref: topicId },
+        }),
+      );
 
       const byName = Object.fromEntries(
         Object.entries<Json>(alarms).map(([id, alarm]) => [id.replace(/^Monitoring|[0-9A-F]{8}$/g, ""), alarm.Properties]),
