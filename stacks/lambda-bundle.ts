@@ -24,6 +24,8 @@ export const lambdaNodejsProps = {
       "@aws-sdk/credential-provider-node": fileURLToPath(
         new URL("../packages/functions/src/lambda-credentials.ts", import.meta.url),
       ),
+      // The multipart parser of whatwg-node's Request; yoga's multipart parsing is off (graphql/yoga.ts).
+      "@fastify/busboy": fileURLToPath(new URL("../packages/functions/src/lambda-no-multipart.ts", import.meta.url)),
     },
   },
 } satisfies NodeJSProps;

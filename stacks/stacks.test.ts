@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 import { Template } from "aws-cdk-lib/assertions";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { ensureNotesTable, startEmbeddedDynamo } from "../packages/core/src/embedded-dynamo.ts";
-import { graphqlPostEvent } from "../packages/functions/test/api-gateway-event.ts";
+import { apiGatewayEvent, graphqlPostEvent } from "../packages/functions/test/api-gateway-event.ts";
 import trustedDocuments from "../packages/functions/src/graphql/trusted-documents.json";
 import { LOCAL_S3_PATH, startLocalS3 } from "../packages/functions/src/local/s3rver.ts";
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
@@ -585,7 +585,13 @@ describe("the bundle SST built for the function", () => {
     const event = graphqlPostEvent({ query: "{ __typename }" });
     // A second copy of graphql in the bundle would mask yoga's own errors: a syntax error shows it.
     const syntaxError = graphqlPostEvent({ query: "{ __typename" });
-    const [result, parseFailure] = await runBundle(bundle, [event, syntaxError], {
+    // The bundle carries a stand-in for the multipart parser (stacks/lambda-bundle.ts): multipart stays a 415.
+    expect(readFileSync(bundle, "utf8")).not.toContain("Multipart: Boundary not found");
+    const multipart = apiGatewayEvent({
+      headers: { "content-type": "multipart/form-data; boundary=xyz" },
+      body: '--xyz\r\nContent-Disposition: form-data; name="operations"\r\n\r\n{"query":"{ __typename }"}\r\n--xyz--\r\n',
+    });
+    const [result, parseFailure, multipartResult] = await runBundle(bundle, [event, syntaxError, multipart], {
       // A clean Lambda-like environment: no credentials, only what the function is configured with.
       AWS_REGION: "us-east-1",
       NOTES_TABLE: "x",
@@ -598,6 +604,7 @@ describe("the bundle SST built for the function", () => {
     expect(JSON.parse(result.body)).toEqual({ data: { __typename: "Query" } });
     expect(parseFailure.statusCode).toBe(400);
     expect(JSON.parse(parseFailure.body).errors[0].extensions.code).toBe("GRAPHQL_PARSE_FAILED");
+    expect(multipartResult.statusCode).toBe(415);
 
     // The trusted-documents manifest is inside the bundle: the web app's Me runs by its hash alone.
     const meHash = Object.entries(trustedDocuments).find(([, text]) => text.startsWith("query Me "))![0];
