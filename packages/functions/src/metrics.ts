@@ -8,9 +8,9 @@ import { log, writeLogLine, type RequestLogFields } from "./log.ts";
  * with the request lines: CloudWatch turns them into metrics in AWS; locally they are log lines.
  * POWERTOOLS_METRICS_DISABLED=true turns them off (docs/operations.md lists every metric).
  *
- * Each document below is one Powertools Metrics object with fixed dimensions. A request adds its
- * values to them; they are written together when the Lambda invocation returns or, on the local
- * server, once per event-loop turn (several requests' values in one line, as EMF arrays).
+ * Each document below has fixed dimensions. A request adds its values to them; they are written
+ * together when the Lambda invocation returns or, on the local server, once per event-loop turn
+ * (several requests' values in one line, as EMF arrays).
  */
 export const METRICS_NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE?.trim() || "NotesApi";
 const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? "notes-api";
