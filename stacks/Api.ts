@@ -68,6 +68,8 @@ export function Api({ stack }: StackContext) {
       allowOrigins: ["*"],
       allowHeaders: ["authorization", "content-type"],
       allowMethods: ["POST", "GET", "OPTIONS"],
+      // Browser code may read the request id to quote it (docs/operations.md).
+      exposeHeaders: ["x-request-id"],
       maxAge: "1 day",
     },
     accessLog: { retention: stage.logRetentionName },

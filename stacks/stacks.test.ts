@@ -425,6 +425,7 @@ describe.each(["dev", "prod"] as const)("%s stage", (name) => {
       AllowHeaders: ["authorization", "content-type"],
       AllowMethods: ["POST", "GET", "OPTIONS"],
       AllowOrigins: ["*"],
+      ExposeHeaders: ["x-request-id"],
     });
     const [, apiStage] = only(resourcesOf(template.Api, "AWS::ApiGatewayV2::Stage"));
     expect(apiStage.Properties.AccessLogSettings.DestinationArn).toBeDefined();
