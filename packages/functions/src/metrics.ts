@@ -1,6 +1,8 @@
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { observeAwsCalls, type AwsCall } from "@notes/core/aws-calls";
 import type { Context as LambdaContext } from "aws-lambda";
+// No import attribute: SST bundles the Lambda with esbuild 0.18, which cannot parse `with { type: "json" }`.
+import trustedDocuments from "./graphql/trusted-documents.json";
 import { log, writeLogLine, type RequestLogFields } from "./log.ts";
 
 /**
@@ -16,18 +18,15 @@ export const METRICS_NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE?.trim(
 const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? "notes-api";
 
 /**
- * The web app's operations (packages/web/src/operations.ts), the only operation names that become
- * a dimension, so a client choosing names cannot create metrics. test/metrics.test.ts holds the
- * list equal to the web app's documents.
+ * The web app's operations, named in the trusted-documents manifest that `npm run codegen` keeps:
+ * the only operation names that become a dimension, so a client choosing names cannot create
+ * metrics. Read with a pattern, not a parser, on a cold start; test/metrics.test.ts parses them.
  */
-export const KNOWN_OPERATIONS: ReadonlySet<string> = new Set([
-  "Me",
-  "NotesPage",
-  "Note",
-  "CreateNote",
-  "UpdateNote",
-  "DeleteNote",
-]);
+export const KNOWN_OPERATIONS: ReadonlySet<string> = new Set(
+  Object.values<string>(trustedDocuments).flatMap((text) =>
+    [...text.matchAll(/(?:^|[\s}])(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/g)].map((match) => match[1]!),
+  ),
+);
 /** The operation dimension of every other request (other clients, no operation, refused before parsing). */
 export const OTHER_OPERATION = "other";
 
