@@ -166,10 +166,10 @@ export class Monitoring extends Construct {
       ], [graphql.metricDuration({ period: PERIOD, statistic: "p99" })]),
     );
     this.dashboard.addWidgets(
-      graph("DynamoDB call p99 latency by operation (ms, retries included)", [
+      graph("DynamoDB and S3 call p99 latency by operation (ms, retries included)", [
         search("service,awsService,awsOperation", "AwsCallLatency", "p99", ""),
       ]),
-      graph("DynamoDB retries and failed calls (SDK)", [
+      graph("DynamoDB and S3 retries and failed calls (SDK)", [
         search("service,awsService", "AwsCallRetries", "Sum", ""),
         search("service,awsService", "AwsCallFailures", "Sum", ""),
       ]),

@@ -37,7 +37,9 @@ export function awsCallTiming<Input extends object, Output extends object>(
     const operation = (context.commandName ?? "Unknown").replace(/Command$/, "");
     try {
       const result = await next(args);
-      report(service, operation, startedAt, (result.output as Metadata).$metadata?.attempts, false);
+      // A presigner runs the stack without sending anything: no output, no call to count.
+      const output = result.output as Metadata | undefined;
+      if (output) report(service, operation, startedAt, output.$metadata?.attempts, false);
       return result;
     } catch (error) {
       report(service, operation, startedAt, (error as Metadata | undefined)?.$metadata?.attempts, true);

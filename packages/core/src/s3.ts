@@ -9,6 +9,7 @@ import {
 import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { AWS_CALL_TIMING_OPTIONS, awsCallTiming } from "./aws-calls.ts";
 import { s3Settings, type S3Settings } from "./s3-settings.ts";
 
 /**
@@ -55,6 +56,7 @@ export function s3Client(): S3Client {
     config.credentials = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
   }
   client = new S3Client(config);
+  client.middlewareStack.add(awsCallTiming("S3"), AWS_CALL_TIMING_OPTIONS);
   return client;
 }
 
