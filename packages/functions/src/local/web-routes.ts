@@ -124,6 +124,8 @@ async function serveWebApp(req: IncomingMessage, res: ServerResponse, app: WebAp
       res,
       404,
       "The web app is not built. Run `npm run build:web` (npm start builds it when needed), or open /graphql for GraphiQL.",
+      // The same headers as the app's own pages: what the page may load does not depend on a build.
+      app.securityHeaders,
     );
   }
   const filled = [".js", ".html"].includes(extname(file));
@@ -147,11 +149,12 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
-function sendText(res: ServerResponse, status: number, text: string): void {
+function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, {
     "content-type": "text/plain; charset=utf-8",
     "content-length": String(Buffer.byteLength(text)),
     "x-content-type-options": "nosniff",
+    ...headers,
   });
   res.end(text);
 }
