@@ -1,15 +1,16 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { crc32, deflateSync } from "node:zlib";
 import { UpdateUserPoolClientCommand } from "@aws-sdk/client-cognito-identity-provider";
 import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_CLIENT_SETTINGS, localCognitoClient, readPoolIds } from "@notes/functions/local/cognito";
 import { PAGE_SIZE } from "../src/config.ts";
-import { CreateNoteDocument, MeDocument } from "../src/gql/graphql.ts";
+import { CreateAttachmentUploadDocument, CreateNoteDocument, MeDocument } from "../src/gql/graphql.ts";
 import { buildWebApp } from "../scripts/build.ts";
 import { typedClient } from "../test/typed-client.ts";
 
@@ -25,6 +26,8 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 const ARTIFACTS = fileURLToPath(new URL("../../../test-artifacts/web-app/", import.meta.url));
+const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+const UPLOAD_HASH = (CreateAttachmentUploadDocument as { __meta__?: { hash?: string } }).__meta__!.hash!;
 const inCi = ["true", "1"].includes((process.env.CI ?? "").toLowerCase());
 const hasChromium = existsSync(CHROMIUM);
 
@@ -96,6 +99,8 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against n
   // Every run of the server: confirmation codes are read from their output, as a user would.
   const runs: NpmStart[] = [];
   const output = () => runs.map((run) => run.stdout()).join("\n");
+  const storagePosts: string[] = [];
+  let aliceFileUrl = "";
 
   async function startServer(onPort: number) {
     // As a stage deployed with TRUSTED_DOCUMENTS_ONLY=true: the app must work on its hashes alone.
@@ -122,7 +127,9 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against n
     context.setDefaultTimeout(15_000);
     context.on("page", watchForErrors);
     context.on("request", (request) => {
-      if (request.method() === "POST" && new URL(request.url()).pathname === "/graphql") graphqlBodies.push(request.postData() ?? "");
+      const { pathname } = new URL(request.url());
+      if (request.method() === "POST" && pathname === "/graphql") graphqlBodies.push(request.postData() ?? "");
+      if (request.method() === "POST" && pathname.startsWith("/s3/")) storagePosts.push(request.url());
     });
     page = context.pages()[0] ?? (await context.newPage());
     watchForErrors(page);
@@ -195,6 +202,31 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against n
 
   async function contents(target: Page): Promise<string[]> {
     return noteItems(target).locator(".note-content").allInnerTexts();
+  }
+
+  const newNoteForm = (target: Page) => target.getByRole("form", { name: "New note" });
+
+  /** Picks a file in a form's file input and waits until the form says it is uploaded. */
+  async function chooseFile(form: Locator, label: RegExp, file: { name: string; mimeType: string; buffer: Buffer }) {
+    await form.getByLabel(label).setInputFiles(file);
+    await expect.poll(() => form.locator(".upload-ready").innerText()).toContain(`${file.name} (`);
+  }
+
+  /** Clicks a note's file link and reads what the browser saved. */
+  async function downloadFrom(item: Locator, fileName: string): Promise<{ name: string; bytes: Buffer }> {
+    const [download] = await Promise.all([page.waitForEvent("download"), item.getByRole("link", { name: fileName }).click()]);
+    const path = await download.path();
+    return { name: download.suggestedFilename(), bytes: await readFile(path) };
+  }
+
+  const linkUrl = (item: Locator, fileName: string) =>
+    item.getByRole("link", { name: fileName }).evaluate((a: HTMLAnchorElement) => a.href);
+
+  /** What the storage answers for a download URL now (from Node: the browser may hold a cached copy). */
+  async function statusOf(url: string): Promise<number> {
+    const response = await fetch(url);
+    await response.arrayBuffer();
+    return response.status;
   }
 
   it("signs up, confirms with the code from the npm start output, and starts empty", async () => {
@@ -332,6 +364,150 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against n
     expect(await noteItem(page, "Buy oat milk").count()).toBe(0);
   });
 
+  const photo = { name: "trip.png", mimeType: "image/png", buffer: solidPng(64, 48) };
+  const itinerary = { name: "itinerary – Zürich.txt", mimeType: "text/plain", buffer: Buffer.from("Fri: train 08:12\nSat: museum\n") };
+
+  it("refuses a file over 10 MB in the form, before anything is uploaded", async () => {
+    const form = newNoteForm(page);
+    const huge = { name: "huge.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(MAX_ATTACHMENT_BYTES + 1) };
+    await form.getByLabel(/^Attachment/).setInputFiles(huge);
+    await expect.poll(() => form.getByRole("alert").innerText()).toBe(
+      "“huge.bin” is too large (10 MB): attachments can be at most 10 MB. Choose a smaller file.",
+    );
+    expect(await form.getByLabel(/^Attachment/).getAttribute("aria-invalid")).toBe("true");
+    expect(storagePosts).toEqual([]);
+    expect(graphqlBodies.some((body) => body.includes(UPLOAD_HASH))).toBe(false);
+    await form.getByLabel(/^Attachment/).setInputFiles([]);
+  });
+
+  it("says so when the upload fails, and uploads with progress when it works", async () => {
+    const form = newNoteForm(page);
+    await form.getByLabel("Note").fill("Trip photo");
+
+    const errorsBefore = pageErrors.length;
+    await page.route("**/s3/**", (route) =>
+      route.request().method() === "POST" ? route.abort("connectionrefused") : route.fallback(),
+    );
+    await form.getByLabel(/^Attachment/).setInputFiles(photo);
+    await expect.poll(() => form.getByRole("alert").innerText()).toContain("The upload failed: the file storage could not be reached");
+    await page.unroute("**/s3/**");
+    // The refused POST is the one console error this step expects.
+    expect(pageErrors.splice(errorsBefore)).toEqual(["console: Failed to load resource: net::ERR_CONNECTION_REFUSED"]);
+
+    // The storage's answer is held until the form has shown its progress bar and locked Save.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route("**/s3/**", async (route) => {
+      if (route.request().method() !== "POST") return route.fallback();
+      await held;
+      await route.continue();
+    });
+    await form.getByLabel(/^Attachment/).setInputFiles(photo);
+    const progress = form.getByRole("progressbar");
+    await progress.waitFor();
+    expect(await form.getByText("Uploading trip.png…").isVisible()).toBe(true);
+    expect(await form.getByRole("button", { name: "Uploading…" }).isDisabled()).toBe(true);
+    await shot(page, "09-uploading", false);
+    release();
+    await expect.poll(() => form.locator(".upload-ready").innerText()).toContain("trip.png (image/png, ");
+    await page.unroute("**/s3/**");
+    expect(await progress.count()).toBe(0);
+    expect(storagePosts.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("attaches the file on save, shows its name, type, size and a preview, and downloads the same bytes", async () => {
+    await newNoteForm(page).getByRole("button", { name: "Add note" }).click();
+    const item = noteItem(page, "Trip photo");
+    await item.waitFor();
+    await expect.poll(() => status(page).innerText()).toBe("Note created.");
+    expect(await item.locator("figcaption").innerText()).toBe(`Attachment: trip.png (image/png, ${formatSize(photo.buffer.length)})`);
+    const preview = item.getByRole("img", { name: "Preview of trip.png" });
+    await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(64);
+    expect(await newNoteForm(page).locator(".upload-ready").count()).toBe(0);
+
+    const downloaded = await downloadFrom(item, "trip.png");
+    expect(downloaded.name).toBe("trip.png");
+    expect(downloaded.bytes.equals(photo.buffer)).toBe(true);
+    await shot(page, "10-attachment");
+  });
+
+  it("replaces the file, and the replaced file's link no longer serves it", async () => {
+    const item = noteItem(page, "Trip photo");
+    const oldUrl = await linkUrl(item, "trip.png");
+    await item.getByRole("button", { name: "Edit" }).click();
+    const form = item.getByRole("form", { name: "Edit note" });
+    expect(await form.innerText()).toContain("trip.png (image/png");
+    await chooseFile(form, /^Replace the file/, itinerary);
+    expect(await form.locator(".upload-ready").innerText()).toContain("attached instead of trip.png when you save");
+    await form.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => status(page).innerText()).toBe("Note saved.");
+
+    await item.getByRole("link", { name: itinerary.name }).waitFor();
+    expect(await item.locator("figcaption").innerText()).toBe(
+      `Attachment: ${itinerary.name} (text/plain, ${formatSize(itinerary.buffer.length)})`,
+    );
+    expect(await item.getByRole("img").count()).toBe(0);
+    const downloaded = await downloadFrom(item, itinerary.name);
+    expect(downloaded.name).toBe(itinerary.name);
+    expect(downloaded.bytes.equals(itinerary.buffer)).toBe(true);
+    expect(await statusOf(oldUrl)).toBe(404);
+  });
+
+  it("removes the file", async () => {
+    const item = noteItem(page, "Trip photo");
+    const oldUrl = await linkUrl(item, itinerary.name);
+    await item.getByRole("button", { name: "Edit" }).click();
+    const form = item.getByRole("form", { name: "Edit note" });
+    await form.getByRole("button", { name: "Remove the file" }).click();
+    expect(await form.innerText()).toContain(`${itinerary.name} will be removed when you save.`);
+    await form.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => item.innerText()).toContain("version 3");
+    expect(await item.locator(".attachment").count()).toBe(0);
+    expect(await statusOf(oldUrl)).toBe(404);
+  });
+
+  it("says an upload can no longer be attached when the API refuses it, then attaches the file chosen again", async () => {
+    const form = newNoteForm(page);
+    await form.getByLabel("Note").fill("Boarding pass");
+    const uploadAnswer = page.waitForResponse((response) => (response.request().postData() ?? "").includes(UPLOAD_HASH));
+    await chooseFile(form, /^Attachment/, photo);
+    const upload = ((await (await uploadAnswer).json()) as { data: { createAttachmentUpload: { url: string; fields: { name: string; value: string }[] } } })
+      .data.createAttachmentUpload;
+    // The uploaded object vanishes before the save (s3rver takes an unsigned DELETE), so the API refuses the upload id.
+    const key = upload.fields.find((field) => field.name === "key")!.value;
+    expect((await fetch(`${upload.url}/${key.split("/").map(encodeURIComponent).join("/")}`, { method: "DELETE" })).status).toBe(204);
+    await form.getByRole("button", { name: "Add note" }).click();
+    await expect.poll(() => form.getByRole("alert").innerText()).toBe(
+      "The uploaded file could not be attached, so nothing was saved. Choose the file again, then save.",
+    );
+    expect(await form.locator(".upload-ready").count()).toBe(0);
+    expect(await form.getByLabel(/^Attachment/).inputValue()).toBe("");
+    expect(await form.getByLabel("Note").inputValue()).toBe("Boarding pass");
+    expect(await noteItem(page, "Boarding pass").count()).toBe(0);
+
+    await chooseFile(form, /^Attachment/, photo);
+    await form.getByRole("button", { name: "Add note" }).click();
+    await noteItem(page, "Boarding pass").getByRole("link", { name: "trip.png" }).waitFor();
+  });
+
+  it("deletes a note with its file", async () => {
+    const item = noteItem(page, "Boarding pass");
+    const url = await linkUrl(item, "trip.png");
+    expect(await statusOf(url)).toBe(200);
+    await item.getByRole("button", { name: "Delete" }).click();
+    const dialog = page.getByRole("alertdialog", { name: "Delete this note?" });
+    expect(await dialog.innerText()).toContain("“Boarding pass” and its file trip.png will be deleted");
+    await dialog.getByRole("button", { name: "Delete note" }).click();
+    await expect.poll(() => status(page).innerText()).toBe("Note deleted.");
+    expect(await statusOf(url)).toBe(404);
+
+    // Alice keeps one file for the restart and for bob to never see.
+    await newNoteForm(page).getByLabel("Note").fill("Alice's private scan");
+    await chooseFile(newNoteForm(page), /^Attachment/, itinerary);
+    await newNoteForm(page).getByRole("button", { name: "Add note" }).click();
+    await noteItem(page, "Alice's private scan").getByRole("link", { name: itinerary.name }).waitFor();
+  });
+
   it("keeps everything across a reload and a server restart on the same data directory", async () => {
     const before = await contents(page);
     await server.stop();
@@ -346,6 +522,10 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against n
     await expect.poll(() => noteItems(page).count()).toBe(before.length);
     expect(await contents(page)).toEqual(before);
     expect(await page.getByText("Signed in as alice@example.com").isVisible()).toBe(true);
+
+    const scan = await downloadFrom(noteItem(page, "Alice's private scan"), itinerary.name);
+    expect(scan.bytes.equals(itinerary.buffer)).toBe(true);
+    aliceFileUrl = await linkUrl(noteItem(page, "Alice's private scan"), itinerary.name);
   });
 
   it("signs out, and then refuses a wrong password and an unconfirmed account with clear messages", async () => {
@@ -390,6 +570,16 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against n
     expect(await noteItems(page).count()).toBe(0);
     await addNote(page, "Bob's own note");
     expect(await contents(page)).toEqual(["Bob's own note"]);
+    // Nothing of alice's file reaches bob's page: not its name, not its link, not its storage key.
+    const html = await page.content();
+    // /s3/<bucket>/attachments/<alice's sub>/<note>/<upload>
+    const [, , , folder, aliceSub] = new URL(aliceFileUrl).pathname.split("/");
+    expect(folder).toBe("attachments");
+    expect(aliceSub).toMatch(/\S{8,}/);
+    expect(html).not.toContain(new URL(aliceFileUrl).pathname);
+    expect(html).not.toContain(`attachments/${aliceSub}`);
+    expect(html).not.toContain("Zürich");
+    expect(await page.locator("a[href*='/s3/']").count()).toBe(0);
     await shot(page, "07-bob");
   });
 
@@ -481,3 +671,33 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against n
     }
   });
 });
+
+/** The size as the app prints it (1 KB = 1,024 bytes). */
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  return `${new Intl.NumberFormat("en", { maximumFractionDigits: 1 }).format(bytes / 1024)} KB`;
+}
+
+/** A real PNG (one colour, RGB), so the browser decodes the preview. */
+function solidPng(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, Buffer.from([0x24, 0x58, 0xd6]))]);
+  const pixels = deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", pixels),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}

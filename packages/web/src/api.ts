@@ -49,6 +49,8 @@ export interface ApiProblem {
   message: string;
   /** CONFLICT: the version the note is at now. */
   currentVersion?: number;
+  /** BAD_USER_INPUT: the input field the API refused (its `extensions.field`). */
+  field?: string;
 }
 
 /** Turns urql's error into the one thing the UI shows, keyed by the API's stable error codes. */
@@ -68,8 +70,10 @@ export function describeApiError(error: CombinedError): ApiProblem {
   switch (code) {
     case "UNAUTHENTICATED":
       return { code, message: "Your session has ended. Please sign in again." };
-    case "BAD_USER_INPUT":
-      return { code, message: first!.message };
+    case "BAD_USER_INPUT": {
+      const field = typeof first!.extensions.field === "string" ? first!.extensions.field : undefined;
+      return { code, message: badInputMessage(field, first!.message), field };
+    }
     case "NOT_FOUND":
       return { code, message: "This note no longer exists. It may have been deleted in another tab." };
     case "CONFLICT": {
@@ -84,5 +88,24 @@ export function describeApiError(error: CombinedError): ApiProblem {
     }
     default:
       return { code: "UNEXPECTED", message: "Something went wrong. Please try again." };
+  }
+}
+
+/** The API words input errors for developers; the few a user can cause with a file get plain words. */
+function badInputMessage(field: string | undefined, apiMessage: string): string {
+  switch (field) {
+    case "attachmentUploadId":
+      // The API's wording is stable: "has expired" is the one case the user fixes by waiting less.
+      return /expired/i.test(apiMessage)
+        ? "The uploaded file expired before the note was saved (uploads are kept for 15 minutes). Choose the file again, then save."
+        : "The uploaded file could not be attached, so nothing was saved. Choose the file again, then save.";
+    case "size":
+      return "This file is too large: attachments can be at most 10 MB.";
+    case "fileName":
+      return "This file's name can't be used (it must be 1 to 255 characters, without control characters). Rename the file and choose it again.";
+    case "contentType":
+      return "This file's type can't be used. Choose another file.";
+    default:
+      return apiMessage;
   }
 }

@@ -74,3 +74,17 @@ export const DeleteNoteMutation = graphql(`
     }
   }
 `);
+
+export const CreateAttachmentUploadMutation = graphql(`
+  mutation CreateAttachmentUpload($input: CreateAttachmentUploadInput!) {
+    createAttachmentUpload(input: $input) {
+      id
+      url
+      fields {
+        name
+        value
+      }
+      expiresAt
+    }
+  }
+`);

@@ -49,6 +49,7 @@ describe("codegen output under packages/web/src/gql", () => {
 
   it("holds the app's operations, each valid against the committed schema.graphql", () => {
     expect(operations.map(([name]) => name).sort()).toEqual([
+      "CreateAttachmentUploadDocument",
       "CreateNoteDocument",
       "DeleteNoteDocument",
       "MeDocument",

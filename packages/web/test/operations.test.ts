@@ -2,6 +2,9 @@ import { Kind, type DocumentNode } from "graphql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import type { Client } from "urql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pendingUploadKey } from "@notes/core/attachment";
+import { dynamo } from "@notes/core/dynamo";
+import { configureS3 } from "@notes/core/s3-settings";
 import type { NotesYoga } from "@notes/functions/graphql/yoga";
 import { captureLogs } from "@notes/functions/log";
 import { useEmbeddedTable } from "../../core/test/embedded-table.ts";
@@ -9,6 +12,7 @@ import { createTestIssuer, createTestYoga, type TestIssuer } from "../../functio
 import { createApiClient, describeApiError } from "../src/api.ts";
 import * as generated from "../src/gql/graphql.ts";
 import {
+  CreateAttachmentUploadMutation,
   CreateNoteMutation,
   DeleteNoteMutation,
   MeQuery,
@@ -55,6 +59,8 @@ beforeAll(async () => {
   restoreLogs = captureLogs(() => {}, "SILENT");
   table = await useEmbeddedTable();
   issuer = await createTestIssuer();
+  // Presigning is local arithmetic: no S3 is reached by the operations exercised here.
+  configureS3({ bucketName: "notes-attachments", endpoint: "http://localhost/s3" });
   // Trusted documents only: the app must work sending nothing but its operations' hashes.
   yoga = createTestYoga(issuer, { trustedDocumentsOnly: true });
   alice = clientFor(await issuer.token("alice"));
@@ -124,6 +130,39 @@ describe("the web app's typed operations against the real API", () => {
     expect(empty.problem?.code).toBe("BAD_USER_INPUT");
     expect(empty.problem?.message).not.toBe("");
     expect((await run(alice, NotesPageQuery, { first: 10, after: "not-a-cursor" })).problem?.code).toBe("BAD_USER_INPUT");
+  });
+
+  it("CreateAttachmentUpload, and the app's words for the API's refusals of a file", async () => {
+    const input = { fileName: "report.pdf", contentType: "application/pdf", size: 1234 };
+    const { data, problem } = await run(alice, CreateAttachmentUploadMutation, { input });
+    expect(problem).toBeNull();
+    const upload = data!.createAttachmentUpload;
+    expect(upload.url).toBe("http://localhost/s3/notes-attachments");
+    expect(upload.fields.map((f) => f.name)).toContain("Policy");
+    expect(Date.parse(upload.expiresAt)).toBeGreaterThan(Date.now());
+
+    const tooLarge = await run(alice, CreateAttachmentUploadMutation, { input: { ...input, size: 10 * 1024 * 1024 + 1 } });
+    expect(tooLarge.problem).toEqual({
+      code: "BAD_USER_INPUT",
+      field: "size",
+      message: "This file is too large: attachments can be at most 10 MB.",
+    });
+
+    // Bob cannot attach alice's upload: the API's refusal, in the app's words.
+    const stolen = await run(bob, CreateNoteMutation, { input: { content: "x", attachmentUploadId: upload.id } });
+    expect(stolen.problem).toMatchObject({ code: "BAD_USER_INPUT", field: "attachmentUploadId" });
+    expect(stolen.problem!.message).toBe(
+      "The uploaded file could not be attached, so nothing was saved. Choose the file again, then save.",
+    );
+
+    await dynamo.update({
+      Key: pendingUploadKey(upload.id),
+      UpdateExpression: "SET expiresAt = :past",
+      ExpressionAttributeValues: { ":past": new Date(Date.now() - 1000).toISOString() },
+    });
+    const expired = await run(alice, CreateNoteMutation, { input: { content: "x", attachmentUploadId: upload.id } });
+    expect(expired.problem).toMatchObject({ code: "BAD_USER_INPUT", field: "attachmentUploadId" });
+    expect(expired.problem!.message).toContain("expired before the note was saved");
   });
 
   it("left no generated operation unexercised", () => {

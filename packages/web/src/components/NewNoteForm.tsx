@@ -26,8 +26,11 @@ export function NewNoteForm({ onCreated, onProblem }: NewNoteFormProps) {
         busyLabel="Adding…"
         busy={fetching}
         problem={problem}
+        onProblem={onProblem}
         onSubmit={async (values) => {
-          const result = await createNote({ input: { content: values.content } });
+          const result = await createNote({
+            input: { content: values.content, attachmentUploadId: values.attachmentUploadId ?? undefined },
+          });
           if (result.error || !result.data) {
             const next = result.error
               ? describeApiError(result.error)

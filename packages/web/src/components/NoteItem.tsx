@@ -3,8 +3,9 @@ import { useClient, useMutation } from "urql";
 import { describeApiError, type ApiProblem } from "../api.ts";
 import type { Note } from "../notes/use-notes.ts";
 import { DeleteNoteMutation, NoteQuery, UpdateNoteMutation } from "../operations.ts";
+import { AttachmentView } from "./AttachmentView.tsx";
 import { ConfirmDialog } from "./ConfirmDialog.tsx";
-import { NoteForm } from "./NoteForm.tsx";
+import { NoteForm, type NoteValues } from "./NoteForm.tsx";
 
 interface NoteItemProps {
   note: Note;
@@ -61,14 +62,7 @@ export function NoteItem(props: NoteItemProps) {
           <p className="note-content" id={`${id}-content`}>
             {note.content}
           </p>
-          {note.attachment && (
-            <p className="note-attachment">
-              <span className="muted">Attachment:</span>{" "}
-              <a href={note.attachment.url} download={note.attachment.fileName}>
-                {note.attachment.fileName}
-              </a>
-            </p>
-          )}
+          {note.attachment && <AttachmentView key={note.attachment.url} attachment={note.attachment} />}
           <p className="note-meta muted">
             Updated <time dateTime={note.updatedAt}>{dateFormat.format(new Date(note.updatedAt))}</time> · version{" "}
             {note.version}
@@ -94,7 +88,7 @@ export function NoteItem(props: NoteItemProps) {
       <ConfirmDialog
         open={confirming}
         title="Delete this note?"
-        description={`“${preview(note.content)}” will be deleted. This cannot be undone.`}
+        description={`“${preview(note.content)}”${note.attachment ? ` and its file ${note.attachment.fileName}` : ""} will be deleted. This cannot be undone.`}
         confirmLabel="Delete note"
         busyLabel="Deleting…"
         busy={deleting}
@@ -122,9 +116,14 @@ function EditNote(props: EditNoteProps) {
   const [latest, setLatest] = useState<Note | null>(null);
   const [refreshing, setRefreshing] = useState(false);
 
-  async function save(values: { content: string }) {
+  async function save(values: NoteValues) {
     const result = await updateNote({
-      input: { id: props.note.id, content: values.content, expectedVersion: baseVersion },
+      input: {
+        id: props.note.id,
+        content: values.content,
+        expectedVersion: baseVersion,
+        ...(values.attachmentUploadId !== undefined && { attachmentUploadId: values.attachmentUploadId }),
+      },
     });
     if (result.data) {
       props.onSaved(result.data.updateNote);
@@ -165,6 +164,7 @@ function EditNote(props: EditNoteProps) {
       <NoteForm
         label="Edit note"
         initial={{ content: props.note.content }}
+        attachment={(latest ?? props.note).attachment}
         submitLabel="Save"
         busyLabel="Saving…"
         busy={fetching}
@@ -178,6 +178,7 @@ function EditNote(props: EditNoteProps) {
         }
         onSubmit={(values) => void save(values)}
         onCancel={props.onCancel}
+        onProblem={props.onProblem}
       />
     </div>
   );
