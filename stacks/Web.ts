@@ -4,6 +4,7 @@ import { HeadersFrameOption, HeadersReferrerPolicy, ResponseHeadersPolicy } from
 import { NagSuppressions } from "cdk-nag";
 import { Api } from "./Api.ts";
 import { Auth } from "./Auth.ts";
+import { Storage } from "./Storage.ts";
 
 /**
  * The notes web app (packages/web) on S3 + CloudFront. Its build gets the API URL and the Cognito
@@ -12,6 +13,9 @@ import { Auth } from "./Auth.ts";
 export function Web({ stack }: StackContext) {
   const { api } = use(Api);
   const auth = use(Auth);
+  const { attachmentsBucket } = use(Storage);
+  // Attachments are POSTed to and previewed from the bucket's own host (the presigned URLs' form).
+  const filesOrigin = `https://${attachmentsBucket.bucketName}.s3.${stack.region}.${stack.urlSuffix}`;
   // Per stage, so synthesizing several stages (or a deploy next to a local build) never shares a directory.
   const buildOutput = `dist-aws/${stack.stage}`;
 
@@ -31,14 +35,14 @@ export function Web({ stack }: StackContext) {
       bucket: { enforceSSL: true },
       distribution: {
         defaultBehavior: {
-          // The app only loads its own files and talks to the API and Cognito; a browser enforces that.
+          // The app only loads its own files and talks to the API, Cognito and its attachments bucket; a browser enforces that.
           responseHeadersPolicy: new ResponseHeadersPolicy(stack, "SiteHeaders", {
             securityHeadersBehavior: {
               contentSecurityPolicy: {
                 contentSecurityPolicy: [
                   "default-src 'self'",
-                  "img-src 'self' data:",
-                  `connect-src 'self' https://*.execute-api.${stack.region}.${stack.urlSuffix} https://cognito-idp.${stack.region}.${stack.urlSuffix}`,
+                  `img-src 'self' data: ${filesOrigin}`,
+                  `connect-src 'self' https://*.execute-api.${stack.region}.${stack.urlSuffix} https://cognito-idp.${stack.region}.${stack.urlSuffix} ${filesOrigin}`,
                   "object-src 'none'",
                   "base-uri 'none'",
                   "frame-ancestors 'none'",

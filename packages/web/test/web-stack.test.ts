@@ -18,7 +18,8 @@ type Json = any; // CloudFormation JSON is walked structurally below.
 let web: Template;
 let api: Template;
 let auth: Template;
-let stackNames: { web: string; api: string; auth: string };
+let storage: Template;
+let stackNames: { web: string; api: string; auth: string; storage: string };
 
 beforeAll(async () => {
   process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE ??= "1";
@@ -49,7 +50,13 @@ beforeAll(async () => {
     web = Template.fromStack(find("Web"));
     api = Template.fromStack(find("Api"));
     auth = Template.fromStack(find("Auth"));
-    stackNames = { web: find("Web").stackName, api: find("Api").stackName, auth: find("Auth").stackName };
+    storage = Template.fromStack(find("Storage"));
+    stackNames = {
+      web: find("Web").stackName,
+      api: find("Api").stackName,
+      auth: find("Auth").stackName,
+      storage: find("Storage").stackName,
+    };
   } finally {
     process.chdir(cwd);
   }
@@ -73,12 +80,20 @@ function only<T>(entries: T[]): T {
 function exportedFrom(value: Json): { stack: string; target: Json } {
   const name = value?.["Fn::ImportValue"];
   expect(typeof name, JSON.stringify(value)).toBe("string");
-  for (const [stack, template] of [[stackNames.api, api], [stackNames.auth, auth]] as const) {
+  for (const [stack, template] of [[stackNames.api, api], [stackNames.auth, auth], [stackNames.storage, storage]] as const) {
     for (const output of Object.values<Json>(template.toJSON().Outputs ?? {})) {
       if (output.Export?.Name === name) return { stack, target: output.Value };
     }
   }
   throw new Error(`no stack exports ${name}`);
+}
+
+/** True for the name of the Storage stack's attachments bucket, imported from that stack. */
+function isAttachmentsBucketName(part: Json): boolean {
+  if (!part?.["Fn::ImportValue"]) return false;
+  const { stack, target } = exportedFrom(part);
+  const buckets = resourcesOf(storage, "AWS::S3::Bucket").filter(([id]) => id.includes("Attachments"));
+  return stack === stackNames.storage && buckets.length === 1 && target?.Ref === buckets[0]![0];
 }
 
 describe("stacks/Web.ts", () => {
@@ -136,18 +151,20 @@ describe("stacks/Web.ts", () => {
     expect(web.toJSON().Outputs.WebUrl.Value["Fn::Join"][1][0]).toBe("https://");
   });
 
-  it("sends security headers whose CSP lets the app reach only itself, the API and Cognito", () => {
+  it("sends security headers whose CSP lets the app reach only itself, the API, Cognito and the attachments bucket", () => {
     const [policyId, policy] = only(resourcesOf(web, "AWS::CloudFront::ResponseHeadersPolicy"));
     const [, distribution] = only(resourcesOf(web, "AWS::CloudFront::Distribution"));
     expect(distribution.Properties.DistributionConfig.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual({ Ref: policyId });
     const headers = policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
     const csp = (headers.ContentSecurityPolicy.ContentSecurityPolicy["Fn::Join"][1] as Json[])
-      .map((part) => (typeof part === "string" ? part : "<suffix>"))
+      .map((part) => (typeof part === "string" ? part : isAttachmentsBucketName(part) ? "<bucket>" : "<suffix>"))
       .join("");
     expect(csp.split("; ")).toEqual([
       "default-src 'self'",
-      "img-src 'self' data:",
-      expect.stringMatching(/^connect-src 'self' https:\/\/\*\.execute-api\.[a-z0-9-]+\.<suffix> https:\/\/cognito-idp\.[a-z0-9-]+\.<suffix>$/),
+      expect.stringMatching(/^img-src 'self' data: https:\/\/<bucket>\.s3\.[a-z0-9-]+\.<suffix>$/),
+      expect.stringMatching(
+        /^connect-src 'self' https:\/\/\*\.execute-api\.[a-z0-9-]+\.<suffix> https:\/\/cognito-idp\.[a-z0-9-]+\.<suffix> https:\/\/<bucket>\.s3\.[a-z0-9-]+\.<suffix>$/,
+      ),
       "object-src 'none'",
       "base-uri 'none'",
       "frame-ancestors 'none'",
