@@ -428,7 +428,7 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against n
     const downloaded = await downloadFrom(item, "trip.png");
     expect(downloaded.name).toBe("trip.png");
     expect(downloaded.bytes.equals(photo.buffer)).toBe(true);
-    await shot(page, "10-attachment");
+    await shot(page, "10-attachment", false);
   });
 
   it("replaces the file, and the replaced file's link no longer serves it", async () => {
