@@ -143,7 +143,7 @@ export function NoteForm(props: NoteFormProps) {
         aria-invalid={state.phase === "failed"}
         aria-describedby={state.phase === "idle" ? undefined : `${id}-upload`}
       />
-      <div id={`${id}-upload`}>
+      <div id={`${id}-upload`} aria-live="polite">
         {state.phase === "uploading" && (
           <div className="upload-progress">
             <label htmlFor={`${id}-progress`} className="muted">
