@@ -380,6 +380,18 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against n
     await form.getByLabel(/^Attachment/).setInputFiles([]);
   });
 
+  it("saves without a chosen file after Don’t attach", async () => {
+    const form = newNoteForm(page);
+    await form.getByLabel("Note").fill("No file after all");
+    await chooseFile(form, /^Attachment/, itinerary);
+    await form.getByRole("button", { name: "Don’t attach" }).click();
+    expect(await form.locator(".upload-ready").count()).toBe(0);
+    expect(await form.getByLabel(/^Attachment/).inputValue()).toBe("");
+    await form.getByRole("button", { name: "Add note" }).click();
+    await noteItem(page, "No file after all").waitFor();
+    expect(await noteItem(page, "No file after all").locator(".attachment").count()).toBe(0);
+  });
+
   it("says so when the upload fails, and uploads with progress when it works", async () => {
     const form = newNoteForm(page);
     await form.getByLabel("Note").fill("Trip photo");
