@@ -51,6 +51,12 @@ export function NoteForm(props: NoteFormProps) {
     }
   }, [problem, clearUpload]);
 
+  // A refused or failed file is not kept in the picker, so a save plainly goes without it.
+  const failed = upload.state.phase === "failed";
+  useEffect(() => {
+    if (failed && fileInput.current) fileInput.current.value = "";
+  }, [failed]);
+
   function chooseFile(file: File | undefined) {
     if (!file) return;
     setRemoveFile(false);
