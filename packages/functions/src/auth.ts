@@ -1,5 +1,6 @@
-import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
+import { jwtVerify, type JWTVerifyGetKey } from "jose";
 import type { Caller } from "./graphql/context.ts";
+import { remoteJwks } from "./jwks.ts";
 import { log } from "./log.ts";
 
 /** A Cognito user pool and its app client: the only things that differ between AWS and local runs. */
@@ -36,11 +37,11 @@ export function cognitoVerifierFromEnv(env: NodeJS.ProcessEnv = process.env): Ve
 
 /**
  * Turns an `Authorization` header carrying a Cognito access token into the caller, or null: RS256
- * against the pool's JWKS (fetched over HTTP, cached by jose), issuer, expiry, `token_use` and
+ * against the pool's JWKS (fetched over HTTP and cached by jwks.ts), issuer, expiry, `token_use` and
  * `client_id`. Verified tokens are cached until their `exp`, so repeated requests pay for the check once.
  */
 export function createTokenVerifier(settings: CognitoVerifierSettings): VerifyAuthorization {
-  const keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(settings.jwksUrl ?? `${settings.issuer}/.well-known/jwks.json`));
+  const keys: JWTVerifyGetKey = remoteJwks(new URL(settings.jwksUrl ?? `${settings.issuer}/.well-known/jwks.json`));
   const verified = new Map<string, { caller: Caller; expiresAtMs: number }>();
 
   return async function verifyAuthorization(authorization, requestId) {
