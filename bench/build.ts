@@ -1,4 +1,4 @@
-import { mkdir, rm, stat } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,9 +15,19 @@ export const SST_ESBUILD_VERSION = esbuild.version;
 
 export interface Bundle {
   name: string;
+  /** The entry file (the handler's module). */
   file: string;
+  /** What a cold start loads: the entry plus every chunk it imports statically (not lazy `import()` chunks). */
   bytes: number;
+  /** Every file of the bundle: all code chunks and their source maps. */
+  totalBytes: number;
   sourcemapBytes: number;
+  /** Each output file (relative to the bundle's folder) and its size. */
+  files: Record<string, number>;
+}
+
+interface Metafile {
+  outputs: Record<string, { bytes: number; entryPoint?: string; imports: { path: string; kind: string; external?: boolean }[] }>;
 }
 
 /**
@@ -35,7 +45,7 @@ export async function buildLikeSst(
   const isEsm = (nodejs.format ?? "esm") === "esm";
   if (!isEsm) throw new Error("the benchmark only reproduces SST's ESM build");
   const { external, ...override } = nodejs.esbuild ?? {};
-  await esbuild.build({
+  const { metafile } = (await esbuild.build({
     entryPoints: [entry],
     platform: "node",
     external: ["sharp", "pg-native", ...(nodejs.install ?? []), ...(external ?? [])],
@@ -63,12 +73,34 @@ export async function buildLikeSst(
     sourcemap: nodejs.sourcemap === false ? false : true,
     minify: nodejs.minify,
     ...override,
-  });
-  const [bytes, sourcemapBytes] = await Promise.all([
-    stat(outfile).then((s) => s.size),
-    stat(`${outfile}.map`).then((s) => s.size, () => 0),
-  ]);
-  return { name, file: outfile, bytes, sourcemapBytes };
+  })) as { metafile: Metafile };
+  const outputs = metafile.outputs;
+  // Metafile paths are relative to esbuild's working directory, the process's.
+  const entryOutput = path.relative(process.cwd(), outfile);
+  if (!outputs[entryOutput]) throw new Error(`${entryOutput} is not among esbuild's outputs`);
+  // The entry and the chunks it imports statically, transitively: what `import` of the handler reads.
+  const loaded = new Set<string>();
+  const visit = (output: string) => {
+    if (loaded.has(output)) return;
+    loaded.add(output);
+    for (const imported of outputs[output]!.imports) {
+      if (imported.kind === "import-statement" && !imported.external) visit(imported.path);
+    }
+  };
+  visit(entryOutput);
+  const files = Object.fromEntries(
+    Object.entries(outputs).map(([output, { bytes }]) => [path.relative(path.dirname(entryOutput), output), bytes]),
+  );
+  const sum = (names: Iterable<string>) => [...names].reduce((total, output) => total + outputs[output]!.bytes, 0);
+  const maps = Object.keys(outputs).filter((output) => output.endsWith(".map"));
+  return {
+    name,
+    file: outfile,
+    bytes: sum(loaded),
+    totalBytes: sum(Object.keys(outputs)),
+    sourcemapBytes: sum(maps),
+    files,
+  };
 }
 
 /** Plain ESM bundle for the benchmark's own helper processes (not a contender). */

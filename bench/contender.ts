@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
@@ -19,6 +20,8 @@ export interface ContenderSetup {
   endpoint: string;
   tableName: string;
   noteId: string;
+  /** The Note selection of every query (events.ts noteFields). */
+  noteFields: string;
   smallUser: { userId: string; token: string };
   bigUser: { token: string };
 }
@@ -29,7 +32,9 @@ export type RequestKind = "note" | "list-small" | "list-big" | "list-deep";
 export type ContenderRequest =
   | { op: "prepare"; deepPage: number }
   | { op: "sequential"; kinds: RequestKind[]; rounds: number }
-  | { op: "throughput"; concurrency: number; ms: number };
+  | { op: "throughput"; concurrency: number; ms: number }
+  /** One request through the handler, answer unchecked: how the parent sets data up through the API. */
+  | { op: "invoke"; token: string; body: string };
 
 const setup = JSON.parse(process.env.BENCH_CONTENDER_SETUP!) as ContenderSetup;
 
@@ -37,6 +42,7 @@ const setup = JSON.parse(process.env.BENCH_CONTENDER_SETUP!) as ContenderSetup;
 type Call = () => Promise<number>;
 const calls = new Map<RequestKind, Call>();
 let prepareDeepPage: ((page: number) => Promise<void>) | undefined;
+let invokeOnce: ((token: string, body: string) => Promise<Result>) | undefined;
 
 if (setup.bundle === "raw") {
   const raw = DynamoDBDocumentClient.from(
@@ -56,6 +62,7 @@ if (setup.bundle === "raw") {
   });
 } else {
   const { handler } = (await import(pathToFileURL(setup.bundle).href)) as { handler: Handler };
+  invokeOnce = (token, body) => handler(graphqlEvent(token, body), lambdaContext());
   /** The event is built before the clock starts: on Lambda it arrives ready-made. */
   const invoke = async (token: string, body: string): Promise<{ answer: string; ms: number }> => {
     const event = graphqlEvent(token, body);
@@ -89,23 +96,23 @@ if (setup.bundle === "raw") {
   };
   calls.set(
     "note",
-    checked(setup.smallUser.token, noteBody(setup.noteId), (answer) => {
+    checked(setup.smallUser.token, noteBody(setup.noteFields, setup.noteId), (answer) => {
       const note = (JSON.parse(answer) as { data: { note: { id: string } | null } }).data.note;
       if (note?.id !== setup.noteId) throw new Error(`note(id) answered ${answer.slice(0, 300)}`);
     }),
   );
   // 25 notes: a page of 20 with a next page, exactly like the big user's first page.
-  calls.set("list-small", checked(setup.smallUser.token, notesBody(20), fullPage));
-  calls.set("list-big", checked(setup.bigUser.token, notesBody(20), fullPage));
+  calls.set("list-small", checked(setup.smallUser.token, notesBody(setup.noteFields, 20), fullPage));
+  calls.set("list-big", checked(setup.bigUser.token, notesBody(setup.noteFields, 20), fullPage));
   // Page N is reached the way a client reaches it: following endCursor through the handler.
   prepareDeepPage = async (deepPage) => {
     let after: string | undefined;
     for (let page = 1; page < deepPage; page++) {
-      const info = pageOf((await invoke(setup.bigUser.token, notesBody(20, after))).answer).pageInfo;
+      const info = pageOf((await invoke(setup.bigUser.token, notesBody(setup.noteFields, 20, after))).answer).pageInfo;
       if (!info.hasNextPage) throw new Error(`no page ${page + 1}`);
       after = info.endCursor;
     }
-    calls.set("list-deep", checked(setup.bigUser.token, notesBody(20, after), fullPage));
+    calls.set("list-deep", checked(setup.bigUser.token, notesBody(setup.noteFields, 20, after), fullPage));
   };
 }
 
@@ -126,13 +133,27 @@ async function sequential(kinds: RequestKind[], rounds: number): Promise<Record<
 /** What a throughput run measured: requests per second, and this process's CPU time per request. */
 export interface Throughput {
   rps: number;
+  /** CPU time of the whole process (every thread: JavaScript, GC helpers, JIT compilers, libuv). */
   cpuUsPerRequest: number;
+  /** CPU time of the JavaScript thread alone (Linux schedstat), NaN where unavailable. */
+  mainThreadUsPerRequest: number;
+  requests: number;
+}
+
+/** Nanoseconds the main thread has run on a CPU (Linux), NaN elsewhere. */
+function mainThreadCpuNs(): number {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8").split(" ")[0]);
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** note(id) from `concurrency` loops, each sequential, for `ms`. */
 async function throughput(concurrency: number, ms: number): Promise<Throughput> {
   const call = calls.get("note")!;
   const cpuBefore = process.cpuUsage();
+  const mainBefore = mainThreadCpuNs();
   const started = performance.now();
   const deadline = started + ms;
   let completed = 0;
@@ -145,7 +166,13 @@ async function throughput(concurrency: number, ms: number): Promise<Throughput> 
   await Promise.all(Array.from({ length: concurrency }, loop));
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  return { rps: completed / seconds, cpuUsPerRequest: (cpu.user + cpu.system) / completed };
+  const mainUs = (mainThreadCpuNs() - mainBefore) / 1000;
+  return {
+    rps: completed / seconds,
+    cpuUsPerRequest: (cpu.user + cpu.system) / completed,
+    mainThreadUsPerRequest: mainUs / completed,
+    requests: completed,
+  };
 }
 
 process.on("message", (request: ContenderRequest) => {
@@ -154,7 +181,9 @@ process.on("message", (request: ContenderRequest) => {
       ? sequential(request.kinds, request.rounds)
       : request.op === "throughput"
         ? throughput(request.concurrency, request.ms)
-        : (prepareDeepPage ?? (() => Promise.reject(new Error("raw has no pages"))))(request.deepPage);
+        : request.op === "invoke"
+          ? (invokeOnce ?? (() => Promise.reject(new Error("raw has no handler"))))(request.token, request.body)
+          : (prepareDeepPage ?? (() => Promise.reject(new Error("raw has no pages"))))(request.deepPage);
   work.then(
     (result) => process.send!({ result: result ?? true }),
     (error: Error) => process.send!({ error: error.stack ?? String(error) }),
@@ -162,4 +191,6 @@ process.on("message", (request: ContenderRequest) => {
 });
 
 process.on("disconnect", () => process.exit(0));
+// An orderly exit on stop, so `--cpu-prof` gets to write its profile.
+process.on("SIGTERM", () => process.exit(0));
 process.send!({ ready: true });

@@ -1,9 +1,13 @@
 import type { APIGatewayProxyEventV2, Context as LambdaContext } from "aws-lambda";
 
-/** GraphQL documents the benchmark sends; identical for every contender. */
-export const NOTE_QUERY = "query Note($id: ID!) { note(id: $id) { id content attachment { fileName contentType size } createdAt updatedAt version } }";
-export const NOTES_QUERY =
-  "query Notes($first: Int, $after: String) { notes(first: $first, after: $after) { edges { cursor node { id content attachment { fileName contentType size } createdAt updatedAt version } } pageInfo { hasNextPage endCursor } } }";
+/**
+ * The Note fields every contender selects. `attachment` is a string until notes carry files, then
+ * an object whose `url` is presigned per request (the parent decides from schema.graphql).
+ */
+export function noteFields(attachmentIsObject: boolean): string {
+  const attachment = attachmentIsObject ? "attachment { fileName contentType size url }" : "attachment";
+  return `id content ${attachment} createdAt updatedAt version`;
+}
 
 let sequence = 0;
 
@@ -70,10 +74,13 @@ export function lambdaContext(): LambdaContext {
   };
 }
 
-export function noteBody(id: string): string {
-  return JSON.stringify({ query: NOTE_QUERY, variables: { id }, operationName: "Note" });
+/** GraphQL documents the benchmark sends; identical for every contender. */
+export function noteBody(fields: string, id: string): string {
+  const query = `query Note($id: ID!) { note(id: $id) { ${fields} } }`;
+  return JSON.stringify({ query, variables: { id }, operationName: "Note" });
 }
 
-export function notesBody(first: number, after?: string): string {
-  return JSON.stringify({ query: NOTES_QUERY, variables: { first, after }, operationName: "Notes" });
+export function notesBody(fields: string, first: number, after?: string): string {
+  const query = `query Notes($first: Int, $after: String) { notes(first: $first, after: $after) { edges { cursor node { ${fields} } } pageInfo { hasNextPage endCursor } } }`;
+  return JSON.stringify({ query, variables: { first, after }, operationName: "Notes" });
 }

@@ -16,6 +16,8 @@ process.once("exit", () => {
 
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
+  /** The Node binary (default: the one running the benchmark). */
+  execPath?: string;
   execArgv?: string[];
   args?: string[];
   timeoutMs?: number;
@@ -27,6 +29,7 @@ export interface StartOptions {
 export function startHelper<Ready>(file: string, options: StartOptions = {}): Promise<Helper<Ready>> {
   const child = fork(file, options.args ?? [], {
     env: options.env ?? process.env,
+    execPath: options.execPath,
     execArgv: options.execArgv ?? [],
     stdio: ["ignore", options.stdout ?? "ignore", "pipe", "ipc"],
   });

