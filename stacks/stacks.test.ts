@@ -11,6 +11,7 @@ import { Template } from "aws-cdk-lib/assertions";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { ensureNotesTable, startEmbeddedDynamo } from "../packages/core/src/embedded-dynamo.ts";
 import { apiGatewayEvent, graphqlPostEvent } from "../packages/functions/test/api-gateway-event.ts";
+import { createTestIssuer } from "../packages/functions/test/harness.ts";
 import trustedDocuments from "../packages/functions/src/graphql/trusted-documents.json";
 import { LOCAL_S3_PATH, startLocalS3 } from "../packages/functions/src/local/s3rver.ts";
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
@@ -768,24 +769,13 @@ describe("an attachment through the bundle SST built", () => {
     const s3Dir = await mkdtemp(path.join(tmpdir(), "bundle-s3-"));
     const localS3 = await startLocalS3({ directory: s3Dir, bucketName: "bundle-files" });
     const s3Server = createServer((req, res) => localS3.handle(req, res));
-    const { privateKey, publicKey } = await generateKeyPair("RS256");
-    const jwk = { ...(await exportJWK(publicKey)), kid: "bundle-s3", alg: "RS256", use: "sig" };
-    const jwks = createServer((_req, res) => {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ keys: [jwk] }));
-    });
+    // A user pool whose keys are served over loopback HTTP (at any path, so also under this issuer).
+    const pool = await createTestIssuer();
     try {
       await ensureNotesTable(db.endpoint, "bundle-notes");
-      await new Promise<void>((resolve) => jwks.listen(0, "127.0.0.1", resolve));
       await new Promise<void>((resolve) => s3Server.listen(0, "127.0.0.1", resolve));
-      const issuer = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/us-east-1_BundleS3`;
-      const token = await new SignJWT({ token_use: "access", client_id: "bundle-client" })
-        .setProtectedHeader({ alg: "RS256", kid: jwk.kid })
-        .setSubject("bundle-user")
-        .setIssuer(issuer)
-        .setIssuedAt()
-        .setExpirationTime("5m")
-        .sign(privateKey);
+      const issuer = `${new URL(pool.settings.jwksUrl!).origin}/us-east-1_BundleS3`;
+      const token = await pool.token("bundle-user", { issuer, audience: "bundle-client", expiresAt: "5m" });
       const env = {
         AWS_REGION: "us-east-1",
         AWS_ACCESS_KEY_ID: "ASIAEXAMPLEKEY",
@@ -836,9 +826,8 @@ describe("an attachment through the bundle SST built", () => {
         `attachment; filename="Z_rich.txt"; filename*=UTF-8''Z%C3%BCrich.txt`,
       );
     } finally {
-      jwks.closeAllConnections();
       s3Server.closeAllConnections();
-      await new Promise((resolve) => jwks.close(resolve));
+      await pool.close();
       await new Promise((resolve) => s3Server.close(resolve));
       await db.close();
       await rm(s3Dir, { recursive: true, force: true });
