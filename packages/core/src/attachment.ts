@@ -41,7 +41,7 @@ export const limits = {
   downloadExpiresInSeconds: 15 * 60,
 } as const;
 
-/** A token's `sub` is at most this long (functions/src/auth.ts): pending-upload partitions are longer. */
+/** The longest `sub` the API accepts from a token (functions/src/auth.ts): pending-upload partitions are longer. */
 export const MAX_USER_ID_CHARS = 256;
 
 type UploadState = "pending" | "claimed" | "attached";

@@ -1,3 +1,4 @@
+import { MAX_USER_ID_CHARS } from "@notes/core/attachment";
 import { jwtVerify, type JWTVerifyGetKey } from "jose";
 import type { Caller } from "./graphql/context.ts";
 import { remoteJwks } from "./jwks.ts";
@@ -66,7 +67,7 @@ export function createTokenVerifier(settings: CognitoVerifierSettings): VerifyAu
       // An ID token (token_use "id", client in `aud`) is for the app, not for calling the API.
       if (payload.token_use !== "access") throw claimError("not an access token", "token_use");
       if (payload.client_id !== settings.clientId) throw claimError("unexpected app client", "client_id");
-      if (typeof payload.sub !== "string" || payload.sub.length === 0 || payload.sub.length > 256) {
+      if (typeof payload.sub !== "string" || payload.sub.length === 0 || payload.sub.length > MAX_USER_ID_CHARS) {
         throw claimError("sub is not a usable user id", "sub");
       }
       const caller = { id: payload.sub };
@@ -77,8 +78,9 @@ export function createTokenVerifier(settings: CognitoVerifierSettings): VerifyAu
       // The reason goes to the log only; the client just sees that it is not signed in.
       const { code, claim } = error as { code?: string; claim?: string };
       const fields = { requestId, reason: code ?? (error as Error).message, claim };
-      // The key source failing (JWKS unreachable) is an outage, not a bad token.
-      if (!code || code === "ERR_JWKS_TIMEOUT" || code === "ERR_JWKS_INVALID") {
+      // The key source failing is an outage, not a bad token: unreachable (no code), too slow, or an
+      // answer that is not a key set (ERR_JOSE_GENERIC: not 200, not JSON, too large).
+      if (!code || KEY_SOURCE_FAILURES.has(code)) {
         log.error("token verification unavailable", fields);
         throw new TokenVerificationUnavailableError("token verification unavailable");
       }
@@ -87,6 +89,8 @@ export function createTokenVerifier(settings: CognitoVerifierSettings): VerifyAu
     }
   };
 }
+
+const KEY_SOURCE_FAILURES = new Set(["ERR_JWKS_TIMEOUT", "ERR_JWKS_INVALID", "ERR_JOSE_GENERIC"]);
 
 function claimError(message: string, claim: string): Error {
   return Object.assign(new Error(message), { code: "ERR_JWT_CLAIM_VALIDATION_FAILED", claim });

@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { configureDynamo } from "@notes/core/dynamo";
 import { embeddedDynamoSettings } from "@notes/core/embedded-dynamo";
 import type { Note } from "@notes/core/note";
@@ -778,6 +780,29 @@ describe("the user pool's keys out of reach", () => {
       expect((await outage("{ me { id } }")).body).toEqual({ data: { me: null } });
     } finally {
       restore();
+    }
+  });
+  it.each([
+    ["a 503", 503, "{}"],
+    ["a body that is not JSON", 200, "<html>"],
+  ])("treats a key endpoint answering %s as an outage, not as a bad token (the web app would sign the user out)", async (_label, status, body) => {
+    const lines: Record<string, unknown>[] = [];
+    const restore = captureLogs((line) => lines.push(JSON.parse(line)), "INFO");
+    const pool = await createTestIssuer();
+    const token = await pool.token("someone");
+    const sick = createServer((_req, res) => res.writeHead(status, { "content-type": "application/json" }).end(body));
+    await new Promise<void>((resolve) => sick.listen(0, "127.0.0.1", resolve));
+    try {
+      const jwksUrl = `http://127.0.0.1:${(sick.address() as AddressInfo).port}/jwks.json`;
+      const outage = graphqlClient(createTestYoga({ ...pool, settings: { ...pool.settings, jwksUrl } }));
+      const response = await outage("{ me { id } }", undefined, { token, requestId: "req-jwks-sick" });
+      expect(response.body.errors).toEqual([{ message: "Unexpected error.", extensions: { code: "INTERNAL_SERVER_ERROR" } }]);
+      expect(lines).toContainEqual(expect.objectContaining({ message: "token verification unavailable", requestId: "req-jwks-sick" }));
+    } finally {
+      restore();
+      sick.closeAllConnections();
+      await new Promise((resolve) => sick.close(resolve));
+      await pool.close();
     }
   });
 });
