@@ -1,17 +1,12 @@
 import { cognitoVerifierFromEnv } from "./auth.ts";
 import { createNotesYoga } from "./graphql/yoga.ts";
 import { createLambdaHandler } from "./http/lambda.ts";
+import { flagFromEnv } from "./env-flag.ts";
 
 // The one Lambda. Everything at module level runs once per cold start, not per request.
 
 /** "true"/"false" (or 1/0); unset is undefined; anything else stops the cold start loudly. */
-function flagEnv(name: string): boolean | undefined {
-  const value = process.env[name]?.trim().toLowerCase();
-  if (!value) return undefined;
-  if (value === "true" || value === "1") return true;
-  if (value === "false" || value === "0") return false;
-  throw new Error(`${name} must be true or false, got "${process.env[name]}"`);
-}
+const flagEnv = (name: string) => flagFromEnv(process.env, name);
 
 // Protected stages (staging, prod) hide the schema unless INTROSPECTION/GRAPHIQL say otherwise.
 const protectedStage = flagEnv("PROTECTED_STAGE") ?? false;

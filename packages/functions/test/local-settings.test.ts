@@ -19,6 +19,12 @@ describe("local server settings (README: Configuration)", () => {
     expect(localSettingsFromEnv({ TRUSTED_DOCUMENTS_ONLY: "false" }).trustedDocumentsOnly).toBe(false);
   });
 
+  it("reads TRUSTED_DOCUMENTS_ONLY as the Lambda does: 1/0 too, and a typo is an error, not off", () => {
+    expect(localSettingsFromEnv({ TRUSTED_DOCUMENTS_ONLY: "1" }).trustedDocumentsOnly).toBe(true);
+    expect(localSettingsFromEnv({ TRUSTED_DOCUMENTS_ONLY: "0" }).trustedDocumentsOnly).toBe(false);
+    expect(() => localSettingsFromEnv({ TRUSTED_DOCUMENTS_ONLY: "ture" })).toThrow('TRUSTED_DOCUMENTS_ONLY must be true or false, got "ture"');
+  });
+
   it("treats an empty variable as unset, not as port 0 or the current directory", () => {
     expect(localSettingsFromEnv({ PORT: "", HOST: " ", DATA_DIR: "" })).toEqual(localSettingsFromEnv({}));
   });

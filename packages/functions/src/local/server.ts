@@ -13,8 +13,6 @@ import { startLocalCognito, type LocalCognito, type LocalCognitoOptions } from "
 import { LOCAL_S3_PATH, startLocalS3, type LocalS3 } from "./s3rver.ts";
 import { withLocalWebRoutes } from "./web-routes.ts";
 
-const DEFAULT_BUCKET = "notes-attachments";
-
 export interface LocalServer {
   url: string;
   /** The local user pool: where its API answers and the ids the web app is built with. */
@@ -50,7 +48,7 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
   try {
     await ensureNotesTable(db.endpoint, settings.tableName);
     configureDynamo(embeddedDynamoSettings(db, settings.tableName));
-    const bucketName = settings.bucketName ?? DEFAULT_BUCKET;
+    const { bucketName } = settings;
     const localS3 = await startLocalS3({ directory: join(settings.dataDir, "s3"), bucketName });
     await localS3.removeStaleUploads();
     const pool = (cognito = await startLocalCognito({ dataDir: settings.dataDir, host: settings.host, ...hooks }));

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { flagFromEnv } from "../env-flag.ts";
 
 /** Local server configuration: environment variables with the defaults the README lists. */
 export interface LocalSettings {
@@ -9,7 +10,7 @@ export interface LocalSettings {
   /** TRUSTED_DOCUMENTS_ONLY=true: run only the web app's trusted documents, as a stage can. */
   trustedDocumentsOnly?: boolean;
   /** The local S3 bucket; ATTACHMENTS_BUCKET, or "notes-attachments". */
-  bucketName?: string;
+  bucketName: string;
 }
 
 export function localSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalSettings {
@@ -24,7 +25,7 @@ export function localSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Loca
     port,
     host: env.HOST?.trim() || "localhost",
     tableName: env.NOTES_TABLE ?? "notes",
-    trustedDocumentsOnly: env.TRUSTED_DOCUMENTS_ONLY?.trim().toLowerCase() === "true",
+    trustedDocumentsOnly: flagFromEnv(env, "TRUSTED_DOCUMENTS_ONLY") ?? false,
     bucketName: env.ATTACHMENTS_BUCKET?.trim() || "notes-attachments",
   };
 }
