@@ -712,11 +712,7 @@ describe("the bundle SST built for the function", () => {
           call("{ me { id } notes(first: 5) { edges { node { content version } } } }"),
         ],
         {
-          AWS_REGION: "us-east-1",
-          // What Lambda sets for the execution role; dynalite accepts any key.
-          AWS_ACCESS_KEY_ID: "ASIAEXAMPLEKEY",
-          AWS_SECRET_ACCESS_KEY: "example-secret",
-          AWS_SESSION_TOKEN: "example-session-token",
+          ...LAMBDA_ROLE_ENV,
           AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
           NOTES_TABLE: "bundle-notes",
           AUTH_ISSUER: issuer,
@@ -757,6 +753,14 @@ describe("the bundle SST built for the function", () => {
   }, 180_000);
 });
 
+/** What Lambda sets for the function's execution role (dynalite and s3rver accept any key). */
+const LAMBDA_ROLE_ENV = {
+  AWS_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: "ASIAEXAMPLEKEY",
+  AWS_SECRET_ACCESS_KEY: "example-secret",
+  AWS_SESSION_TOKEN: "example-session-token",
+};
+
 /** Chunks the handler file imports with import(): loaded only by a request that needs them. */
 function lazyChunks(bundle: string): string[] {
   return [...readFileSync(bundle, "utf8").matchAll(/import\("\.\/([\w-]+\.mjs)"\)/g)].map((match) => match[1]!);
@@ -777,10 +781,7 @@ describe("an attachment through the bundle SST built", () => {
       const issuer = `${new URL(pool.settings.jwksUrl!).origin}/us-east-1_BundleS3`;
       const token = await pool.token("bundle-user", { issuer, audience: "bundle-client", expiresAt: "5m" });
       const env = {
-        AWS_REGION: "us-east-1",
-        AWS_ACCESS_KEY_ID: "ASIAEXAMPLEKEY",
-        AWS_SECRET_ACCESS_KEY: "example-secret",
-        AWS_SESSION_TOKEN: "example-session-token",
+        ...LAMBDA_ROLE_ENV,
         AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
         NOTES_TABLE: "bundle-notes",
         ATTACHMENTS_BUCKET: "bundle-files",
