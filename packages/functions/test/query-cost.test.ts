@@ -105,4 +105,28 @@ describe("the full page through the real server", () => {
     expect(errorCodes(two.body)).toEqual(["GRAPHQL_VALIDATION_FAILED"]);
     expect(two.body.data).toBeUndefined();
   });
+
+  it("prices the same document again for each request's variables, and a literal page once for all", async () => {
+    const issuer = await createTestIssuer();
+    const gql = graphqlClient(createTestYoga(issuer));
+    const token = await issuer.token("calibration-variables");
+    const pages = twoPagesQuery(schema);
+    // One parsed document (yoga's cache), three requests: a price kept from the first would let the third through.
+    expect((await gql(pages, { first: 10 }, { token })).body.errors).toBeUndefined();
+    expect((await gql(pages, { first: 20 }, { token })).body.errors).toBeUndefined();
+    const large = await gql(pages, { first: 100 }, { token });
+    expect(large.status).toBe(400);
+    expect(errorCodes(large.body)).toEqual(["GRAPHQL_VALIDATION_FAILED"]);
+    // Literal sizes: refused every time, whatever (unused) variables come with it.
+    const literal = `query Literal($unused: Int) { ${fullPage(schema, "a: ").replace("$first", "100")} ${fullPage(schema, "b: ").replace("$first", "100")} }`;
+    for (const unused of [1, 2]) {
+      const refused = await gql(literal, { unused }, { token });
+      expect(errorCodes(refused.body)).toEqual(["GRAPHQL_VALIDATION_FAILED"]);
+    }
+    // A page size that does not coerce gets graphql-js's own variable error, not the cost rule's.
+    const wrongType = await gql(pages, { first: "many" }, { token });
+    expect(wrongType.body.errors.map((e: { message: string }) => e.message)).toEqual([
+      expect.stringMatching(/^Variable "\$first" got invalid value "many"/),
+    ]);
+  });
 });

@@ -25,6 +25,7 @@ import {
   type SelectionSetNode,
   type Source,
   type ValidationContext,
+  type ValueNode,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { log } from "../log.ts";
@@ -110,9 +111,21 @@ const COST = { object: 2, scalar: 1, depthFactor: 1.5 } as const;
  * queries are fragments all the way down), and `__typename`, which every client adds, is free.
  */
 function useCostLimit(maxCost: number): Plugin {
+  // Most documents' cost does not depend on their variables (note(id:), a page of a literal size):
+  // priced once per parsed document (yoga caches those), not on every request.
+  const fixedCosts = new WeakMap<DocumentNode, Map<string | null | undefined, number>>();
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues);
+      let known = fixedCosts.get(args.document);
+      let cost = known?.get(args.operationName);
+      if (cost === undefined) {
+        const priced = priceOperation(args.schema, args.document, args.operationName, args.variableValues);
+        cost = priced?.cost;
+        if (priced && !priced.dependsOnVariables) {
+          if (!known) fixedCosts.set(args.document, (known = new Map()));
+          known.set(args.operationName, priced.cost);
+        }
+      }
       if (cost !== undefined && cost > maxCost) {
         setResultAndStopExecution({ errors: [costLimitError(maxCost, cost)] });
       }
@@ -136,8 +149,8 @@ const LIST_SIZE_MAX: Record<string, number> = {
 };
 
 /**
- * The cost of the operation a request runs, or undefined when its variables do not coerce
- * (execution then refuses it with its own error).
+ * The cost of the operation a request runs, or undefined when a variable it is priced by does not
+ * coerce (execution then refuses it with its own error).
  */
 export function operationCost(
   schema: GraphQLSchema,
@@ -145,13 +158,32 @@ export function operationCost(
   operationName: string | null | undefined,
   variables: Record<string, unknown> | null | undefined,
 ): number | undefined {
+  return priceOperation(schema, document, operationName, variables)?.cost;
+}
+
+/** Thrown inside the pricing walk when the variables a list size needs do not coerce. */
+const UNCOERCIBLE = Symbol("variables do not coerce");
+
+function priceOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+): { cost: number; dependsOnVariables: boolean } | undefined {
   const operation = getOperationAST(document, operationName);
   if (!operation) return undefined;
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, {
-    maxErrors: 1,
-  });
-  if (coerced.errors) return undefined;
-  const variableValues = coerced.coerced;
+  // Coerced only when a list size is given by a variable; most operations never need them.
+  let variableValues: Record<string, unknown> | undefined;
+  const coercedVariables = (): Record<string, unknown> => {
+    if (variableValues === undefined) {
+      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, {
+        maxErrors: 1,
+      });
+      if (coerced.errors) throw UNCOERCIBLE;
+      variableValues = coerced.coerced;
+    }
+    return variableValues;
+  };
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
@@ -183,10 +215,13 @@ export function operationCost(
   const listSize = (node: FieldNode, field: GraphQLField<unknown, unknown>): number => {
     const sizing = field.args.filter((arg) => arg.name in LIST_SIZE_MAX);
     if (sizing.length === 0) return 1;
+    // getArgumentValues coerces every argument of the field, so any variable among them needs the values.
+    const byVariable = node.arguments?.some((argument) => containsVariable(argument.value)) ?? false;
     let values: Record<string, unknown>;
     try {
-      values = getArgumentValues(field, node, variableValues);
-    } catch {
+      values = getArgumentValues(field, node, byVariable ? coercedVariables() : NO_VARIABLES);
+    } catch (error) {
+      if (error === UNCOERCIBLE) throw error;
       return 1; // an argument that does not coerce fails the field at execution, before any page is read
     }
     let size = 1;
@@ -211,8 +246,24 @@ export function operationCost(
   };
 
   const root = schema.getRootType(operation.operation) ?? undefined;
-  // The operation's own fields are not multiplied by the depth factor (armor's rule).
-  return selectionsCost(operation.selectionSet, root) / COST.depthFactor;
+  try {
+    // The operation's own fields are not multiplied by the depth factor (armor's rule).
+    const cost = selectionsCost(operation.selectionSet, root) / COST.depthFactor;
+    return { cost, dependsOnVariables: variableValues !== undefined };
+  } catch (error) {
+    if (error === UNCOERCIBLE) return undefined;
+    throw error;
+  }
+}
+
+const NO_VARIABLES: Record<string, unknown> = Object.freeze({});
+
+function containsVariable(value: ValueNode | undefined): boolean {
+  if (!value) return false;
+  if (value.kind === Kind.VARIABLE) return true;
+  if (value.kind === Kind.LIST) return value.values.some(containsVariable);
+  if (value.kind === Kind.OBJECT) return value.fields.some((field) => containsVariable(field.value));
+  return false;
 }
 
 /**
