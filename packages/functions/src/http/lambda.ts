@@ -65,11 +65,7 @@ async function handle(
   } catch (error) {
     // yoga answers every GraphQL failure itself; this is a broken response stream at most.
     log.error("unexpected error", { requestId, error });
-    return {
-      statusCode: 500,
-      headers: { ...REFUSAL_HEADERS, ...(requestId ? { "x-request-id": requestId } : {}) },
-      body: UNEXPECTED_FAILURE_BODY,
-    };
+    return { statusCode: 500, headers: refusalHeaders(requestId), body: UNEXPECTED_FAILURE_BODY };
   }
 }
 
@@ -80,8 +76,12 @@ function refuse(
   receivedAt: number,
 ): APIGatewayProxyStructuredResultV2 {
   logRefusal(refusal, requestId, method, receivedAt);
-  const headers = { ...REFUSAL_HEADERS, ...(requestId ? { "x-request-id": requestId } : {}) };
-  return { statusCode: refusal.status, headers, body: refusal.body };
+  return { statusCode: refusal.status, headers: refusalHeaders(requestId), body: refusal.body };
+}
+
+/** The headers of an answer the adapter gives itself (yoga never saw the request), with the request id. */
+function refusalHeaders(requestId: string | undefined): Record<string, string> {
+  return requestId ? { ...REFUSAL_HEADERS, "x-request-id": requestId } : { ...REFUSAL_HEADERS };
 }
 
 const TOO_LARGE = Symbol("too large");
