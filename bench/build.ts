@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -88,10 +89,12 @@ export async function buildLikeSst(
     }
   };
   visit(entryOutput);
+  // Sizes as written: a plugin may rewrite outputs after esbuild counted them (the source maps, stacks/own-code-source-maps.ts).
+  const bytesOf = (output: string) => statSync(output).size;
   const files = Object.fromEntries(
-    Object.entries(outputs).map(([output, { bytes }]) => [path.relative(path.dirname(entryOutput), output), bytes]),
+    Object.keys(outputs).map((output) => [path.relative(path.dirname(entryOutput), output), bytesOf(output)]),
   );
-  const sum = (names: Iterable<string>) => [...names].reduce((total, output) => total + outputs[output]!.bytes, 0);
+  const sum = (names: Iterable<string>) => [...names].reduce((total, output) => total + bytesOf(output), 0);
   const maps = Object.keys(outputs).filter((output) => output.endsWith(".map"));
   return {
     name,

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { NodeJSProps } from "sst/constructs";
+import { ownCodeSourceMaps } from "./own-code-source-maps.ts";
 
 const nodeHttp = fileURLToPath(new URL("../packages/functions/src/lambda-node-http.cjs", import.meta.url));
 
@@ -23,6 +24,8 @@ export const lambdaNodejsProps = {
     keepNames: false,
     // Stack traces need only the mappings: without the sources' text the map is 1 MB instead of 3.5, read at every cold start.
     sourcesContent: false,
+    // ...and only our own code's mappings: dependencies' frames keep their bundle positions (≈ 0.2 MB instead of 1 MB).
+    plugins: [ownCodeSourceMaps()],
     // graphql-js runs its cross-realm instanceof checks unless NODE_ENV is "production".
     define: {
       "process.env.NODE_ENV": '"production"',
