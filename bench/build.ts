@@ -1,5 +1,5 @@
 import { statSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,7 +46,7 @@ export async function buildLikeSst(
   const isEsm = (nodejs.format ?? "esm") === "esm";
   if (!isEsm) throw new Error("the benchmark only reproduces SST's ESM build");
   const { external, ...override } = nodejs.esbuild ?? {};
-  const { metafile } = (await esbuild.build({
+  const options = (outDir: string, plugins: unknown) => ({
     entryPoints: [entry],
     platform: "node",
     external: ["sharp", "pg-native", ...(nodejs.install ?? []), ...(external ?? [])],
@@ -69,12 +69,15 @@ export async function buildLikeSst(
         nodejs.banner ?? "",
       ].join("\n"),
     },
-    outfile: nodejs.splitting ? undefined : outfile,
-    outdir: nodejs.splitting ? path.dirname(outfile) : undefined,
+    outfile: nodejs.splitting ? undefined : path.join(outDir, path.basename(outfile)),
+    outdir: nodejs.splitting ? outDir : undefined,
     sourcemap: nodejs.sourcemap === false ? false : true,
     minify: nodejs.minify,
     ...override,
-  })) as { metafile: Metafile };
+    plugins,
+  });
+  const { metafile } = (await esbuild.build(options(path.dirname(outfile), override.plugins))) as { metafile: Metafile };
+  if (override.plugins?.length) await writeFullMaps(path.dirname(outfile), options, metafile);
   const outputs = metafile.outputs;
   // Metafile paths are relative to esbuild's working directory, the process's.
   const entryOutput = path.relative(process.cwd(), outfile);
@@ -104,6 +107,26 @@ export async function buildLikeSst(
     sourcemapBytes: sum(maps),
     files,
   };
+}
+
+/**
+ * The deployed maps cover only our own code (stacks/own-code-source-maps.ts); the cold-start and
+ * throughput profiles name dependencies too, so the same build without plugins writes full maps
+ * beside the bundle as `<file>.map.full` (not read by Node, not counted). The code must be identical.
+ */
+async function writeFullMaps(dir: string, options: (outDir: string, plugins: unknown) => object, built: Metafile) {
+  const twin = `${dir}.full-maps`;
+  await rm(twin, { recursive: true, force: true });
+  await esbuild.build(options(twin, []));
+  for (const output of Object.keys(built.outputs)) {
+    const file = path.basename(output);
+    const twinFile = path.join(twin, file);
+    if (file.endsWith(".map")) await copyFile(twinFile, `${path.join(dir, file)}.full`);
+    else if (!(await readFile(twinFile)).equals(await readFile(output))) {
+      throw new Error(`${file} differs when built without plugins: the full maps would not match`);
+    }
+  }
+  await rm(twin, { recursive: true, force: true });
 }
 
 /** Plain ESM bundle for the benchmark's own helper processes (not a contender). */

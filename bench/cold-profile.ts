@@ -81,7 +81,9 @@ export async function readProfile(profileFile: string, bundleFile: string) {
   const maps = new Map<string, TraceMap | null>();
   const mapOf = (url: string): TraceMap | null => {
     if (!maps.has(url)) {
-      const text = readFileOrEmpty(`${fileURLToPath(url)}.map`);
+      // The full map where the build wrote one (bench/build.ts): the deployed one maps only our code.
+      const file = fileURLToPath(url);
+      const text = readFileOrEmpty(`${file}.map.full`) || readFileOrEmpty(`${file}.map`);
       maps.set(url, text ? new TraceMap(JSON.parse(text)) : null);
     }
     return maps.get(url)!;
