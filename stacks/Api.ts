@@ -34,7 +34,7 @@ export function Api({ stack }: StackContext) {
       STAGE: stage.stage,
       PROTECTED_STAGE: String(stage.isProtected),
       TRUSTED_DOCUMENTS_ONLY: String(stage.trustedDocumentsOnly),
-      NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
+      ...(LAMBDA_NODE_OPTIONS ? { NODE_OPTIONS: LAMBDA_NODE_OPTIONS } : {}),
       POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
       POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(stage),
     },

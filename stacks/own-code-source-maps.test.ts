@@ -34,6 +34,15 @@ function project(): string {
       "  });",
       "}",
       "",
+      "// Not exported: the minifier renames it, only the map knows its name.",
+      "function refuseEverything(text: string): never {",
+      "  throw new Error(text);",
+      "}",
+      "",
+      "export function renamed(): void {",
+      '  callBack(() => refuseEverything(label("renamed")));',
+      "}",
+      "",
       "export function theirs(): void {",
       "  callBack(fail);",
       "}",
@@ -43,10 +52,20 @@ function project(): string {
   return path.join(dir, "app.ts");
 }
 
-async function build(plugins: esbuild.Plugin[]): Promise<string> {
-  const outdir = path.join(dir, plugins.length ? "own" : "full");
+const stackTraces = path.resolve(import.meta.dirname, "../packages/functions/src/stack-traces.ts");
+
+/** As the Lambda's entry does: the stack-trace mapper first, then the code. */
+function projectWithMapper(): string {
+  const entry = path.join(dir, "entry.ts");
+  writeFileSync(entry, `import ${JSON.stringify(stackTraces)};\nexport { ours, theirs, renamed } from "./app.ts";\n`);
+  project();
+  return entry;
+}
+
+async function build(plugins: esbuild.Plugin[], entry = project(), name = plugins.length ? "own" : "full"): Promise<string> {
+  const outdir = path.join(dir, name);
   await esbuild.build({
-    entryPoints: [project()],
+    entryPoints: [entry],
     absWorkingDir: dir,
     bundle: true,
     minify: true,
@@ -60,12 +79,12 @@ async function build(plugins: esbuild.Plugin[]): Promise<string> {
     logLevel: "silent",
     plugins,
   });
-  return path.join(outdir, "app.mjs");
+  return path.join(outdir, `${path.parse(entry).name}.mjs`);
 }
 
-function stackOf(bundle: string, fn: "ours" | "theirs"): string {
+function stackOf(bundle: string, fn: "ours" | "theirs" | "renamed", nodeOptions = ["--enable-source-maps"]): string {
   const script = `import(${JSON.stringify(bundle)}).then((m) => { try { m.${fn}(); } catch (e) { console.log(e.stack); } })`;
-  return execFileSync(process.execPath, ["--enable-source-maps", "-e", script], { encoding: "utf8" });
+  return execFileSync(process.execPath, [...nodeOptions, "-e", script], { encoding: "utf8" });
 }
 
 describe("source maps of our own code only", () => {
@@ -88,10 +107,23 @@ describe("source maps of our own code only", () => {
 
     const theirs = stackOf(own, "theirs");
     expect(theirs.split("\n")[1]).toMatch(/own\/app\.mjs:1:\d+/);
-    expect(theirs).toMatch(/app\.ts:11:\d+/);
+    expect(theirs).toMatch(/app\.ts:20:\d+/);
     expect(theirs).not.toContain("first.ts");
     // With the full map the same frame names the dependency's file: the difference is only there.
     expect(stackOf(full, "theirs").split("\n")[1]).toContain("node_modules/dep/index.js:6");
+  });
+
+  it("is what the bundle's own mapper prints without --enable-source-maps (packages/functions/src/stack-traces.ts)", async () => {
+    const bundle = await build([ownCodeSourceMaps() as esbuild.Plugin], projectWithMapper(), "mapper");
+    expect(stackOf(bundle, "renamed").split("\n")[1]).toMatch(/^ {4}at refuseEverything \(.*app\.ts:\d+:\d+\)$/);
+    for (const fn of ["ours", "theirs", "renamed"] as const) {
+      const byNode = stackOf(bundle, fn);
+      const byMapper = stackOf(bundle, fn, []);
+      expect(byMapper).toBe(byNode);
+      expect(byMapper).toMatch(/app\.ts:\d+:\d+/);
+    }
+    // Without the mapper (and without the flag) nothing would be mapped: the comparison above can fail.
+    expect(stackOf(await build([ownCodeSourceMaps() as esbuild.Plugin]), "ours", [])).not.toMatch(/app\.ts:/);
   });
 
   it("renumbers the names it keeps and drops the others", () => {

@@ -19,7 +19,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Stack } from "sst/constructs";
 import { METRICS_SERVICE } from "./monitoring.ts";
 import type { NagFinding } from "./nag.ts";
-import { LAMBDA_NODE_MAJOR, lambdaNodeBinary } from "./lambda-bundle.ts";
+import { LAMBDA_NODE_MAJOR, LAMBDA_NODE_OPTIONS, lambdaNodeBinary } from "./lambda-bundle.ts";
 import { alarmEmails, monitoredStages, protectedStages, stageSettings } from "./stage.ts";
 import type { Synthesized } from "./synth.ts";
 
@@ -284,10 +284,11 @@ describe.each(["dev", "prod"] as const)("%s stage", (name) => {
       STAGE: name,
       PROTECTED_STAGE: String(isProtected),
       TRUSTED_DOCUMENTS_ONLY: "false",
-      NODE_OPTIONS: "--enable-source-maps",
       POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
       POWERTOOLS_METRICS_NAMESPACE: `NotesApi/${name}`,
     });
+    // No --enable-source-maps: the bundle maps its own stack traces (packages/functions/src/stack-traces.ts).
+    expect(env).not.toHaveProperty("NODE_OPTIONS");
     // Keys come from the pool's own JWKS (<issuer>/.well-known/jwks.json); nothing points a stage at the emulator.
     expect(Object.keys(env).filter((key) => /JWKS|COGNITO/i.test(key))).toEqual([]);
     expect(JSON.stringify(under.template)).not.toMatch(/cognito-local/i);
@@ -579,7 +580,7 @@ async function runBundleWithOutput(
   `;
   const { stdout } = await promisify(execFile)(
     bundleNode,
-    ["--enable-source-maps", "--input-type=module", "-e", invoke, pathToFileURL(bundle).href, JSON.stringify(events)],
+    [...nodeOptions, "--input-type=module", "-e", invoke, pathToFileURL(bundle).href, JSON.stringify(events)],
     { env: { PATH: process.env.PATH, ...env }, timeout: 120_000 },
   );
   const marker = stdout.lastIndexOf("\nRESULT ");
@@ -592,7 +593,25 @@ async function runBundleWithOutput(
   };
 }
 
+/** The function's NODE_OPTIONS as arguments: the bundle runs here as it runs on Lambda. */
+const nodeOptions = LAMBDA_NODE_OPTIONS.split(" ").filter(Boolean);
+
 describe("the bundle SST built for the function", () => {
+  it("prints stack traces in TypeScript terms without --enable-source-maps", async () => {
+    const bundle = functionBundle();
+    // AUTH_ISSUER unset: the cold start fails in auth.ts, called from lambda.ts's module body.
+    const script = `import(process.argv[1]).catch((error) => process.stdout.write(error.stack))`;
+    const { stdout } = await promisify(execFile)(
+      bundleNode,
+      [...nodeOptions, "--input-type=module", "-e", script, pathToFileURL(bundle).href],
+      { env: { PATH: process.env.PATH, AWS_REGION: "us-east-1", AUTH_AUDIENCE: "x", NOTES_TABLE: "x" }, timeout: 120_000 },
+    );
+    const [message, thrower, caller] = stdout.split("\n");
+    expect(message).toBe("Error: AUTH_ISSUER is not set");
+    expect(thrower).toMatch(/^ {4}at cognitoVerifierFromEnv \(\/.*packages\/functions\/src\/auth\.ts:\d+:\d+\)$/);
+    expect(caller).toMatch(/^ {4}at .*\(\/.*packages\/functions\/src\/lambda\.ts:\d+:\d+\)$/);
+  }, 180_000);
+
   it("is importable by Node and answers through `handler` for API Gateway v2 events (a query and a syntax error)", async () => {
     const bundle = functionBundle();
     console.log(`function bundle: ${path.relative(process.cwd(), bundle)} (${statSync(bundle).size} bytes)`);
