@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { observeAwsCalls, type AwsCall } from "@notes/core/aws-calls";
 import { configureDynamo } from "@notes/core/dynamo";
 import { embeddedDynamoSettings } from "@notes/core/embedded-dynamo";
 import type { Note } from "@notes/core/note";
@@ -8,6 +9,7 @@ import { generateKeyPair, UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useEmbeddedTable } from "../../core/test/embedded-table.ts";
 import { captureLogs } from "../src/log.ts";
+import { recordAwsCall } from "../src/metrics.ts";
 import {
   TEST_AUDIENCE,
   TEST_ISSUER,
@@ -591,6 +593,29 @@ describe("Relay: node(id:), nodes(ids:) and PageInfo", () => {
     expect(nodes.filter(Boolean)).toHaveLength(50);
     const error = expectError(await gql(NODES, { ids: [...hundred, note.id] }, { token: user.token }), "BAD_USER_INPUT");
     expect(error.extensions?.field).toBe("ids");
+  });
+
+  it("node and nodes look each note id up once per request, however often the request names it", async () => {
+    const user = await newUser();
+    const note = await createNote(user, { content: "named thrice" });
+    const query = `query($n: ID!, $m: ID!, $me: ID!) {
+      a: node(id: $n) { id } b: node(id: $n) { id } c: node(id: $me) { id } nodes(ids: [$n, $m, $n, "x", $m]) { id } }`;
+    const calls: AwsCall[] = [];
+    observeAwsCalls((call) => calls.push(call));
+    let data;
+    try {
+      data = expectData(await gql(query, { n: note.id, m: MISSING_ID, me: user.id }, { token: user.token }));
+    } finally {
+      observeAwsCalls(recordAwsCall);
+    }
+    expect(data).toEqual({
+      a: { id: note.id },
+      b: { id: note.id },
+      c: { id: user.id },
+      nodes: [{ id: note.id }, null, { id: note.id }, null, null],
+    });
+    // The note and the missing id, once each; "x" is no note id and the caller's sub is no lookup.
+    expect(calls.map((call) => call.operation)).toEqual(["GetItem", "GetItem"]);
   });
 
   it("node and nodes need a token, like note", async () => {

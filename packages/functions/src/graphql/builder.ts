@@ -1,7 +1,5 @@
 import SchemaBuilder from "@pothos/core";
-import RelayPlugin from "@pothos/plugin-relay";
 import type { Context } from "./context.ts";
-import { nodeRelayOptions } from "./relay.ts";
 
 /** The one typed schema builder; every file in ./types registers itself on it. */
 export const builder = new SchemaBuilder<{
@@ -9,13 +7,7 @@ export const builder = new SchemaBuilder<{
   Scalars: { DateTime: { Input: string; Output: string } };
   DefaultFieldNullability: false;
 }>({
-  plugins: [RelayPlugin],
   defaultFieldNullability: false,
-  relay: {
-    clientMutationId: "omit",
-    cursorType: "String",
-    ...nodeRelayOptions,
-  },
 });
 
 builder.queryType({});

@@ -2,16 +2,13 @@ import * as Note from "@notes/core/note";
 import { requireCaller } from "../context.ts";
 import { builder } from "../builder.ts";
 import { AttachmentType } from "./attachment.ts";
+import { NodeInterface, PageInfoType } from "../relay.ts";
 
-const NoteType = builder.node(builder.objectRef<Note.Note>("Note"), {
+const NoteType = builder.objectRef<Note.Note>("Note").implement({
   description: "A personal note. Only its owner can see or change it.",
-  id: { resolve: (note) => note.id, description: "Time-sortable ULID." },
-  // node(id:)/nodes(ids:): only the caller's notes; anything else is null, as for note(id:).
-  loadMany: (ids, context) => {
-    const userId = requireCaller(context).id;
-    return Promise.all(ids.map((id) => Note.get(userId, id)));
-  },
+  interfaces: [NodeInterface],
   fields: (t) => ({
+    id: t.exposeID("id", { description: "Time-sortable ULID." }),
     content: t.exposeString("content"),
     attachment: t.expose("attachment", { type: AttachmentType, nullable: true }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
@@ -32,7 +29,7 @@ const NoteConnectionType = builder.objectRef<Note.Page>("NoteConnection").implem
   fields: (t) => ({
     edges: t.field({ type: [NoteEdgeType], resolve: (page) => page.notes }),
     pageInfo: t.field({
-      type: builder.pageInfoRef(),
+      type: PageInfoType,
       resolve: (page) => ({
         hasNextPage: page.hasNextPage,
         // Paging is forward only; the Relay spec lets hasPreviousPage be false then.

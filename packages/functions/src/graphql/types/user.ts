@@ -1,12 +1,13 @@
 import type { Caller } from "../context.ts";
 import { builder } from "../builder.ts";
+import { NodeInterface } from "../relay.ts";
 
-export const UserType = builder.node(builder.objectRef<Caller>("User"), {
+export const UserType = builder.objectRef<Caller>("User").implement({
   description: "The signed-in user.",
-  id: { resolve: (user) => user.id, description: "The identity provider's subject (`sub`) for this user." },
-  // node(id:) finds only the caller.
-  loadOne: (id, context) => (context.caller?.id === id ? context.caller : null),
-  fields: () => ({}),
+  interfaces: [NodeInterface],
+  fields: (t) => ({
+    id: t.exposeID("id", { description: "The identity provider's subject (`sub`) for this user." }),
+  }),
 });
 
 builder.queryField("me", (t) =>
