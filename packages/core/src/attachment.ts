@@ -8,7 +8,7 @@ import { VisibleError } from "./errors.ts";
  * Files on notes. The browser uploads straight to S3 (a presigned POST under `uploads/`); a
  * pending-upload record in the table remembers what was declared; attaching checks the object
  * against it and copies it under `attachments/`. The S3 SDK is imported only when a verb needs
- * it, so requests that touch no file never load it.
+ * it, so requests that touch no file never load it, and download links need no S3 client.
  */
 
 /** What a note records about its file (SPEC "Data": file name, type, size, S3 key). */
@@ -77,6 +77,8 @@ const SAFE_USER_SEGMENT = /^[A-Za-z0-9_-]{1,128}$/;
 const TTL_GRACE_SECONDS = 24 * 60 * 60;
 const nextUlid = monotonicFactory();
 const loadS3 = () => import("./s3.ts");
+// Download links are signed without the S3 client: listing notes with files does not load it.
+const loadDownloads = () => import("./s3-download.ts");
 
 type LeftoverReporter = (message: string, details: Record<string, unknown>) => void;
 let reportLeftover: LeftoverReporter = (message, details) => console.warn(message, details);
@@ -282,8 +284,8 @@ export async function discard(attachment: Attachment | null | undefined): Promis
 
 /** A presigned download link for the note's file that saves it under its file name. */
 export async function downloadUrl(attachment: Attachment): Promise<string> {
-  const { s3 } = await loadS3();
-  return s3.presignGet({
+  const { presignGet } = await loadDownloads();
+  return presignGet({
     key: attachment.key,
     fileName: attachment.fileName,
     contentType: attachment.contentType,

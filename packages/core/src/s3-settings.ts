@@ -12,6 +12,12 @@ export interface S3Settings {
   requestTimeoutMs?: number;
 }
 
+/** The S3 client's region when neither the settings nor AWS_REGION name one. */
+export const S3_DEFAULT_REGION = "us-east-1";
+
+/** s3rver checks no signature; fixed credentials keep the SDK from searching for real ones. */
+export const LOCAL_S3_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
+
 let settings: S3Settings | undefined;
 
 function settingsFromEnv(): S3Settings {

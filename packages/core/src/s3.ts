@@ -7,15 +7,17 @@ import {
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
 import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { getEndpointFromInstructions } from "@smithy/core/endpoints";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { EndpointV2 } from "@smithy/types";
 import { AWS_CALL_TIMING_OPTIONS, awsCallTiming } from "./aws-calls.ts";
-import { s3Settings, type S3Settings } from "./s3-settings.ts";
+import { LOCAL_S3_CREDENTIALS, S3_DEFAULT_REGION, s3Settings, type S3Settings } from "./s3-settings.ts";
 
 /**
  * The one place that talks to S3: a single client per process, the bucket filled in here, and
- * the few object verbs and presigned URLs attachments use. Only attachment.ts imports this
- * module, and only dynamically, so a request that touches no file never loads the S3 SDK.
+ * the few object verbs and the presigned POST attachments use (download links are signed in
+ * s3-download.ts, without this client). Only attachment.ts and s3-download.ts import this module,
+ * and only dynamically, so a request that uploads, attaches or deletes no file never loads the S3 SDK.
  */
 export interface StoredObject {
   size: number;
@@ -37,7 +39,7 @@ export function s3Client(): S3Client {
   client?.destroy();
   clientSettings = s;
   const config: S3ClientConfig = {
-    region: s.region ?? "us-east-1",
+    region: s.region ?? S3_DEFAULT_REGION,
     // 2 attempts × 3 s plus backoff stays under the API's 8 s execution timeout.
     maxAttempts: s.maxAttempts ?? 2,
     // Checksums only where S3 requires them: download URLs stay plain GETs a browser can follow.
@@ -53,7 +55,7 @@ export function s3Client(): S3Client {
     config.endpoint = s.endpoint;
     // s3rver serves buckets as path segments (no bucket.localhost DNS) and checks no signature.
     config.forcePathStyle = true;
-    config.credentials = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+    config.credentials = LOCAL_S3_CREDENTIALS;
   }
   client = new S3Client(config);
   client.middlewareStack.add(awsCallTiming("S3"), AWS_CALL_TIMING_OPTIONS);
@@ -109,27 +111,9 @@ export const s3 = {
     return { url, fields: Object.entries(fields).map(([name, value]) => ({ name, value })) };
   },
 
-  /** A download link that saves as `fileName` (RFC 6266), for `expiresInSeconds`. */
-  async presignGet(input: { key: string; fileName: string; contentType: string; expiresInSeconds: number }): Promise<string> {
-    return getSignedUrl(
-      s3Client(),
-      new GetObjectCommand({
-        Bucket: s3Settings().bucketName,
-        Key: input.key,
-        ResponseContentDisposition: contentDisposition(input.fileName),
-        ResponseContentType: input.contentType,
-      }),
-      { expiresIn: input.expiresInSeconds },
-    );
+  /** Where the SDK's endpoint rules send a GET of the bucket's objects (for s3-download.ts, when it cannot tell itself). */
+  async objectEndpoint(): Promise<EndpointV2> {
+    // S3's endpoint rules read the bucket, never the key (Key is not among the endpoint cache's parameters).
+    return getEndpointFromInstructions({ Bucket: s3Settings().bucketName, Key: "" }, GetObjectCommand, s3Client().config);
   },
 };
-
-/**
- * `attachment` with an ASCII `filename` for old clients and the exact name as RFC 5987
- * `filename*`, which every current browser prefers.
- */
-export function contentDisposition(fileName: string): string {
-  const fallback = fileName.replace(/[^\x20-\x7e]|["\\%]/g, "_");
-  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
-}

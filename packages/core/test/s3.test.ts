@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { configureS3 } from "../src/s3-settings.ts";
-import { contentDisposition, s3 } from "../src/s3.ts";
+import { contentDisposition } from "../src/s3-download.ts";
+import { s3 } from "../src/s3.ts";
 
 // Signing is local computation: no S3 is needed to check what a presigned POST allows.
 
