@@ -4,7 +4,7 @@ export default defineConfig({
   // Node loads graphql's CommonJS main for yoga and Pothos; vite would pick index.mjs for our files.
   resolve: { alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }] },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "stacks/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.ts", "stacks/**/*.test.ts", "bench/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // 2-core machines: keep parallel files bounded so dynalite and servers don't starve.

@@ -3,7 +3,7 @@ import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import { NagSuppressions } from "cdk-nag";
 import { Auth } from "./Auth.ts";
-import { LAMBDA_NODE_OPTIONS } from "./lambda-bundle.ts";
+import { LAMBDA_MEMORY_MB, LAMBDA_NODE_OPTIONS } from "./lambda-bundle.ts";
 import { Monitoring, METRICS_SERVICE, metricsNamespace } from "./monitoring.ts";
 import { ATTACHMENTS_PREFIX, Storage, UPLOADS_PREFIX } from "./Storage.ts";
 import { stageSettings } from "./stage.ts";
@@ -23,7 +23,7 @@ export function Api({ stack }: StackContext) {
   const graphql = new SstFunction(stack, "Graphql", {
     handler: GRAPHQL_HANDLER,
     // CPU scales with memory and GraphQL schema building is CPU-bound on cold start; HTTP API cuts integrations at 30 s anyway.
-    memorySize: 1024,
+    memorySize: LAMBDA_MEMORY_MB,
     timeout: 10,
     logGroup: graphqlLogs,
     environment: {

@@ -53,6 +53,12 @@ export const lambdaNodejsProps = {
  */
 export const LAMBDA_NODE_OPTIONS: string = "";
 
+/**
+ * Memory of the function (stacks/Api.ts). Lambda gives it CPU in proportion (1 vCPU at 1,769 MB) and its
+ * Node bootstrap sizes V8's heap from it; the benchmark emulates both for this size.
+ */
+export const LAMBDA_MEMORY_MB = 1024;
+
 /** The function's Node major (runtime nodejs22.x in sst.config.ts). */
 export const LAMBDA_NODE_MAJOR = 22;
 
