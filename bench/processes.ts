@@ -14,6 +14,11 @@ process.once("exit", () => {
   for (const child of running) child.kill("SIGKILL");
 });
 
+// Stopped from outside (Ctrl-C, kill): exit, so the exit handlers (helpers killed, CPU-quota cgroups removed) run.
+for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+  process.once(signal, () => process.exit(code));
+}
+
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** The Node binary (default: the one running the benchmark). */
