@@ -89,12 +89,18 @@ async function enableCpuForChildren(dir: string) {
   if (!(await readFile(control, "utf8")).split(/\s+/).includes("cpu")) await writeFile(control, "+cpu");
 }
 
+/**
+ * The quota, and the highest CPU weight: a Lambda function does not share its quota, so on a shared
+ * machine the measured process gets its share before other sessions' processes do.
+ */
 async function setQuota(version: 1 | 2, cgroup: string, quotaUs: number) {
   if (version === 1) {
     await writeFile(path.join(cgroup, "cpu.cfs_period_us"), String(CPU_PERIOD_US));
     await writeFile(path.join(cgroup, "cpu.cfs_quota_us"), String(quotaUs));
+    await writeFile(path.join(cgroup, "cpu.shares"), "262144");
   } else {
     await writeFile(path.join(cgroup, "cpu.max"), `${quotaUs} ${CPU_PERIOD_US}`);
+    await writeFile(path.join(cgroup, "cpu.weight"), "10000");
   }
 }
 
