@@ -23,8 +23,8 @@ function checkMemory(memoryMb: number) {
 }
 
 /**
- * The arguments the AWS Lambda Node.js bootstrap (/var/runtime/bootstrap of the nodejs18.x–22.x
- * images, as public copies of it show) puts before the runtime's script: `--expose-gc`, an 80 KiB
+ * The arguments the AWS Lambda Node.js bootstrap (/var/runtime/bootstrap, as public copies of it
+ * show; AWS does not document it) puts before the runtime's script: `--expose-gc`, an 80 KiB
  * header limit, and a heap sized from AWS_LAMBDA_FUNCTION_MEMORY_SIZE with shell integer division
  * (new space = memory / 10, semi-space = half of it, old space = the rest).
  */
