@@ -1,4 +1,3 @@
-import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { observeAwsCalls, type AwsCall } from "@notes/core/aws-calls";
 import type { Context as LambdaContext } from "aws-lambda";
 // No import attribute: SST bundles the Lambda with esbuild 0.18, which cannot parse `with { type: "json" }`.
@@ -6,16 +5,20 @@ import trustedDocuments from "./graphql/trusted-documents.json";
 import { log, writeLogLine, type RequestLogFields } from "./log.ts";
 
 /**
- * CloudWatch metrics as Embedded Metric Format lines (Powertools Metrics), written to the log
- * with the request lines: CloudWatch turns them into metrics in AWS; locally they are log lines.
+ * CloudWatch metrics as Embedded Metric Format lines, written to the log with the request lines:
+ * CloudWatch turns them into metrics in AWS; locally they are log lines.
  * POWERTOOLS_METRICS_DISABLED=true turns them off (docs/operations.md lists every metric).
  *
  * Each document below has fixed dimensions. A request adds its values to them; they are written
  * together when the Lambda invocation returns or, on the local server, once per event-loop turn
- * (several requests' values in one line, as EMF arrays).
+ * (several requests' values in one line, as EMF arrays). The lines are the ones Powertools Metrics
+ * writes for the same values (same keys, key order, dimension sets and settings), assembled here
+ * from precomputed fragments; test/metrics.test.ts holds them equal to Powertools' own output.
  */
 export const METRICS_NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE?.trim() || "NotesApi";
-const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? "notes-api";
+// Powertools' rules: an empty service name is "service_undefined", a blank one is no dimension.
+const SERVICE = (process.env.POWERTOOLS_SERVICE_NAME ?? "notes-api") || "service_undefined";
+const SERVICE_DIMENSION: Dimensions = SERVICE.trim() ? { service: SERVICE } : {};
 
 /**
  * The web app's operations, named in the trusted-documents manifest that `npm run codegen` keeps:
@@ -38,9 +41,9 @@ const MAX_VALUES = 99;
 
 type Dimensions = Record<string, string>;
 
-type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
+type Unit = "Count" | "Milliseconds";
 
-/** A document's parts that do not change between writes, as Powertools serializes them. */
+/** A document's parts that do not change between writes, in Powertools' serialization. */
 interface Template {
   /** `"CloudWatchMetrics"` value: namespace, dimension sets, metric names and units. */
   directive: string;
@@ -49,11 +52,10 @@ interface Template {
 }
 
 /**
- * One EMF document: fixed dimensions and a few metrics, several values each. Powertools Metrics
- * serializes the document's first line of each shape (validating names and units); the lines
- * after that are assembled from its parts, since Powertools' per-line assembly (environment reads,
- * spreads, collision checks) costs ≈ 18 µs against ≈ 2 µs (docs/operations.md).
- * test/metrics.test.ts holds every line equal to Powertools' own serialization of its values.
+ * One EMF document: fixed dimensions and a few metrics, several values each. Its namespace,
+ * dimension sets and metric definitions are serialized once per shape (which metrics have values);
+ * a line adds the timestamp and the values. Powertools' per-line assembly (environment reads,
+ * spreads, collision checks) cost ≈ 18 µs against ≈ 2 µs (docs/operations.md).
  */
 class Document {
   readonly #names: string[] = [];
@@ -63,7 +65,7 @@ class Document {
   #dirty = false;
   #pending = 0;
 
-  /** A dimension in every set is a default one: Powertools warns, per write, of a key in two sets. */
+  /** A dimension in every set is a default one, as with Powertools (which warns of a key in two sets). */
   constructor(
     private readonly dimensionSets: readonly Dimensions[],
     private readonly defaultDimensions: Dimensions = {},
@@ -110,31 +112,40 @@ class Document {
     (sink ?? writeLogLine)(`${line}}`);
   }
 
+  /**
+   * Powertools' layout: the default dimensions (service first) start every dimension set, or are
+   * the one set when there is none; members are the default dimensions, then each set's, in order.
+   */
   #serializeTemplate(): Template {
-    const metrics = new Metrics({
-      namespace: METRICS_NAMESPACE,
-      serviceName: SERVICE,
-      defaultDimensions: this.defaultDimensions,
-    });
-    for (const set of this.dimensionSets) metrics.addDimensions(set);
+    const defaults = { ...SERVICE_DIMENSION, ...this.defaultDimensions };
+    const defaultNames = Object.keys(defaults);
+    const sets = this.dimensionSets.length > 0 ? this.dimensionSets : [{}];
+    const members: Dimensions = { ...defaults };
+    for (const set of sets) Object.assign(members, set);
+    const metrics: { Name: string; Unit: Unit }[] = [];
     for (let i = 0; i < this.#names.length; i++) {
-      if (this.#values[i]!.length > 0) metrics.addMetric(this.#names[i]!, this.#units[i]!, 0);
+      if (this.#values[i]!.length > 0) metrics.push({ Name: this.#names[i]!, Unit: this.#units[i]! });
     }
-    const { _aws, ...members } = metrics.serializeMetrics();
+    const directive = JSON.stringify([
+      {
+        Namespace: METRICS_NAMESPACE,
+        Dimensions: sets.map((set) => [...new Set([...defaultNames, ...Object.keys(set)])]),
+        Metrics: metrics,
+      },
+    ]);
     let dimensions = "";
-    for (const [key, value] of Object.entries(members)) {
-      if (typeof value === "string") dimensions += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
-    }
-    return { directive: JSON.stringify(_aws.CloudWatchMetrics), dimensions };
+    for (const [key, value] of Object.entries(members)) dimensions += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
+    return { directive, dimensions };
   }
 }
 
 /** What Powertools accepts as a boolean setting (its extended parsing). */
-const BOOLEAN_WORDS = new Set(["1", "y", "yes", "t", "true", "on", "0", "n", "no", "f", "false", "off"]);
+const TRUE_WORDS = new Set(["1", "y", "yes", "t", "true", "on"]);
+const BOOLEAN_WORDS = new Set([...TRUE_WORDS, "0", "n", "no", "f", "false", "off"]);
 
 /**
  * An empty POWERTOOLS_METRICS_DISABLED counts as unset and any other non-boolean is dropped with
- * a warning: Powertools throws on it in every Metrics constructor, which would fail each cold start.
+ * a warning, where Powertools Metrics would throw on it and fail every cold start.
  */
 export function checkMetricsSetting(env: NodeJS.ProcessEnv): string | undefined {
   const value = env.POWERTOOLS_METRICS_DISABLED;
@@ -146,14 +157,17 @@ export function checkMetricsSetting(env: NodeJS.ProcessEnv): string | undefined 
 const settingProblem = checkMetricsSetting(process.env);
 if (settingProblem) log.warn(settingProblem);
 
-/** Powertools' own reading of POWERTOOLS_METRICS_DISABLED (and of POWERTOOLS_DEV, which turns them off by default). */
-class SettingsProbe extends Metrics {
-  get off(): boolean {
-    return this.isDisabled();
-  }
+/**
+ * Powertools' reading, once checkMetricsSetting has dropped anything else: POWERTOOLS_METRICS_DISABLED
+ * decides when set; unset, POWERTOOLS_DEV (a true word) turns metrics off.
+ */
+export function metricsDisabled(env: NodeJS.ProcessEnv): boolean {
+  const isTrue = (value: string | undefined) => TRUE_WORDS.has(value?.trim().toLowerCase() ?? "");
+  const setting = env.POWERTOOLS_METRICS_DISABLED;
+  return setting !== undefined ? isTrue(setting) : isTrue(env.POWERTOOLS_DEV);
 }
 
-let enabled = !new SettingsProbe({ namespace: METRICS_NAMESPACE, serviceName: SERVICE }).off;
+let enabled = !metricsDisabled(process.env);
 let sink: ((line: string) => void) | undefined;
 const pendingDocuments: Document[] = [];
 let flushScheduled = false;
@@ -192,15 +206,15 @@ export function recordRequest(fields: RequestLogFields): void {
   const document = operationDocument(fields.operationName);
   const codes = fields.errorCodes;
   const fault = fields.status >= 500 || codes.includes("INTERNAL_SERVER_ERROR");
-  document.add("Requests", MetricUnit.Count, 1);
-  if (fields.durationMs !== null) document.add("Latency", MetricUnit.Milliseconds, fields.durationMs);
-  document.add("Faults", MetricUnit.Count, fault ? 1 : 0);
+  document.add("Requests", "Count", 1);
+  if (fields.durationMs !== null) document.add("Latency", "Milliseconds", fields.durationMs);
+  document.add("Faults", "Count", fault ? 1 : 0);
   document.done();
   for (let i = 0; i < codes.length; i++) {
     // One count per code and request, however many errors of that code the response holds.
     if (codes.indexOf(codes[i]!) !== i) continue;
     const codeDocument = errorCodeDocument(codes[i]!);
-    codeDocument.add("Errors", MetricUnit.Count, 1);
+    codeDocument.add("Errors", "Count", 1);
     codeDocument.done();
   }
 }
@@ -214,9 +228,9 @@ export function recordAwsCall(call: AwsCall): void {
     document = new Document([{}, { awsOperation: call.operation }], { awsService: call.service });
     byAwsCall.set(key, document);
   }
-  document.add("AwsCallLatency", MetricUnit.Milliseconds, Math.round(call.durationMs * 100) / 100);
-  document.add("AwsCallRetries", MetricUnit.Count, call.attempts - 1);
-  document.add("AwsCallFailures", MetricUnit.Count, call.failed ? 1 : 0);
+  document.add("AwsCallLatency", "Milliseconds", Math.round(call.durationMs * 100) / 100);
+  document.add("AwsCallRetries", "Count", call.attempts - 1);
+  document.add("AwsCallFailures", "Count", call.failed ? 1 : 0);
   document.done();
 }
 
@@ -233,7 +247,7 @@ export function recordInvocation(context: LambdaContext): void {
   firstInvocation = false;
   if (!enabled || process.env.AWS_LAMBDA_INITIALIZATION_TYPE?.trim() !== "on-demand") return;
   const document = new Document([{ function_name: context.functionName }]);
-  document.add("ColdStart", MetricUnit.Count, 1);
+  document.add("ColdStart", "Count", 1);
   document.done();
 }
 

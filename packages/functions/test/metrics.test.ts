@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
+import type { AwsCall } from "@notes/core/aws-calls";
 import { configureDynamo } from "@notes/core/dynamo";
 import { ensureNotesTable, startEmbeddedDynamo, type EmbeddedDynamo } from "@notes/core/embedded-dynamo";
 import { Metrics, type MetricUnit } from "@aws-lambda-powertools/metrics";
@@ -11,11 +12,13 @@ import * as webDocuments from "../../web/src/gql/graphql.ts";
 import trustedDocuments from "../src/graphql/trusted-documents.json";
 import { createLambdaHandler } from "../src/http/lambda.ts";
 import { MAX_BODY_BYTES } from "../src/http/limits.ts";
-import { captureLogs } from "../src/log.ts";
+import { captureLogs, type RequestLogFields } from "../src/log.ts";
 import {
   captureMetrics,
   checkMetricsSetting,
   flushMetrics,
+  metricsDisabled,
+  recordAwsCall,
   recordRequest,
   KNOWN_OPERATIONS,
   METRICS_NAMESPACE,
@@ -83,7 +86,7 @@ afterEach(() => {
   stderr.mockRestore();
 });
 
-/** The line Powertools Metrics itself serializes for a document's dimensions, values and timestamp. */
+/** The line Powertools Metrics itself serializes for a parsed line's dimensions, values and timestamp. */
 function powertoolsLine(document: EmfDocument): string {
   const [directive] = document._aws.CloudWatchMetrics;
   const sets = directive!.Dimensions.map((set) => set.slice(1));
@@ -287,5 +290,218 @@ describe("POWERTOOLS_METRICS_DISABLED", () => {
     expect(checkMetricsSetting(typo)).toBe('POWERTOOLS_METRICS_DISABLED "ture" is not true or false; metrics stay on');
     expect(typo).toEqual({});
     expect(checkMetricsSetting({})).toBeUndefined();
+  });
+});
+
+type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
+type Dimensions = Record<string, string>;
+
+/**
+ * What the Lambda wrote with Powertools Metrics before it had its own EMF writer, for the same
+ * inputs: one Metrics object per document (fixed dimensions), values added in call order.
+ */
+function powertoolsRecorder(namespace = METRICS_NAMESPACE, serviceName = "notes-api") {
+  const documents = new Map<string, Metrics>();
+  const document = (key: string, sets: Dimensions[], defaultDimensions: Dimensions = {}) => {
+    let metrics = documents.get(key);
+    if (!metrics) {
+      metrics = new Metrics({ namespace, serviceName, defaultDimensions });
+      for (const set of sets) metrics.addDimensions(set);
+      documents.set(key, metrics);
+    }
+    return metrics;
+  };
+  const add = (metrics: Metrics, name: string, unit: Unit, value: number) => metrics.addMetric(name, unit, value);
+  return {
+    request(fields: RequestLogFields) {
+      const known = fields.operationName !== null && KNOWN_OPERATIONS.has(fields.operationName);
+      const operation = known ? fields.operationName! : OTHER_OPERATION;
+      const byOperation = document(`operation ${operation}`, [{}, { operation }]);
+      const fault = fields.status >= 500 || fields.errorCodes.includes("INTERNAL_SERVER_ERROR");
+      add(byOperation, "Requests", "Count", 1);
+      if (fields.durationMs !== null) add(byOperation, "Latency", "Milliseconds", fields.durationMs);
+      add(byOperation, "Faults", "Count", fault ? 1 : 0);
+      for (const code of new Set(fields.errorCodes)) {
+        const normalized = /^[A-Z][A-Z0-9_]*$/.test(code) ? code : "OTHER";
+        add(document(`code ${normalized}`, [{ code: normalized }]), "Errors", "Count", 1);
+      }
+    },
+    awsCall(call: AwsCall) {
+      const byCall = document(`call ${call.service}.${call.operation}`, [{}, { awsOperation: call.operation }], {
+        awsService: call.service,
+      });
+      add(byCall, "AwsCallLatency", "Milliseconds", call.durationMs);
+      add(byCall, "AwsCallRetries", "Count", call.attempts - 1);
+      add(byCall, "AwsCallFailures", "Count", call.failed ? 1 : 0);
+    },
+    lines: () => [...documents.values()].map((metrics) => JSON.stringify(metrics.serializeMetrics())),
+  };
+}
+
+const requestFields = (overrides: Partial<RequestLogFields>): RequestLogFields => ({
+  requestId: "r",
+  method: "POST",
+  status: 200,
+  durationMs: 1,
+  operationName: "Note",
+  errorCodes: [],
+  userHash: null,
+  ...overrides,
+});
+
+const REQUESTS: RequestLogFields[] = [
+  requestFields({ operationName: "Note", durationMs: 1.5 }),
+  requestFields({ operationName: "Invented", durationMs: 2.25, errorCodes: ["BAD_USER_INPUT", "BAD_USER_INPUT", "NOT_FOUND"] }),
+  requestFields({ operationName: null, status: 413, durationMs: 0.31, errorCodes: ["PAYLOAD_TOO_LARGE"] }),
+  requestFields({ operationName: "Note", status: 500, durationMs: null, errorCodes: ["INTERNAL_SERVER_ERROR"] }),
+  requestFields({ operationName: "CreateNote", durationMs: 12345.67, errorCodes: ["not-a-code", "BAD_USER_INPUT"] }),
+  requestFields({ operationName: "NotesPage", durationMs: 0, errorCodes: [] }),
+];
+
+const AWS_CALLS: AwsCall[] = [
+  { service: "DynamoDB", operation: "GetItem", durationMs: 0.88, attempts: 1, failed: false },
+  { service: "DynamoDB", operation: "Query", durationMs: 1.52, attempts: 1, failed: false },
+  { service: "DynamoDB", operation: "GetItem", durationMs: 250.5, attempts: 3, failed: true },
+  { service: "S3", operation: "HeadObject", durationMs: 12, attempts: 2, failed: false },
+  { service: "DynamoDB", operation: "GetItem", durationMs: 0.5, attempts: 1, failed: false },
+];
+
+/** Powertools' own reading of POWERTOOLS_METRICS_DISABLED and POWERTOOLS_DEV (isDisabled is protected). */
+class PowertoolsSettings extends Metrics {
+  get off(): boolean {
+    return this.isDisabled();
+  }
+}
+
+/** metrics.ts (and the log.ts it writes through) imported afresh, under `env`. */
+async function freshMetrics(env: Record<string, string | undefined>) {
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  vi.resetModules();
+  return import("../src/metrics.ts");
+}
+
+describe("the same lines as Powertools Metrics, for the same values", () => {
+  beforeEach(() => {
+    // Both writers stamp lines with Date.now(): one frozen clock makes them comparable byte for byte.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.UTC(2026, 11, 1, 12, 0, 0, 123) });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllEnvs();
+  });
+
+  it("requests by operation and errors by code, several requests per line", () => {
+    const powertools = powertoolsRecorder();
+    for (const fields of REQUESTS) {
+      recordRequest(fields);
+      powertools.request(fields);
+    }
+    flushMetrics();
+    expect(lines.length).toBeGreaterThan(5);
+    expect([...lines].sort()).toEqual(powertools.lines().sort());
+  });
+
+  it("AWS calls by service and operation, retries and failures", () => {
+    const powertools = powertoolsRecorder();
+    for (const call of AWS_CALLS) {
+      recordAwsCall(call);
+      powertools.awsCall(call);
+    }
+    flushMetrics();
+    expect(lines).toHaveLength(3);
+    expect([...lines].sort()).toEqual(powertools.lines().sort());
+  });
+
+  it("the cold start: Powertools' own ColdStart line, once, only in an on-demand environment", async () => {
+    for (const initialization of ["on-demand", "provisioned-concurrency", undefined]) {
+      // npm test turns metrics off, Powertools' included.
+      const fresh = await freshMetrics({ AWS_LAMBDA_INITIALIZATION_TYPE: initialization, POWERTOOLS_METRICS_DISABLED: undefined });
+      const ours: string[] = [];
+      const restoreFresh = fresh.captureMetrics((line) => ours.push(line));
+      const written: string[] = [];
+      const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+        written.push(String(chunk));
+        return true;
+      });
+      try {
+        const metrics = new Metrics({ namespace: fresh.METRICS_NAMESPACE, serviceName: "notes-api" });
+        for (let i = 0; i < 2; i++) {
+          fresh.recordInvocation(context);
+          fresh.flushMetrics();
+          metrics.captureColdStartMetric(context.functionName);
+        }
+      } finally {
+        stdout.mockRestore();
+        restoreFresh();
+      }
+      expect(ours.map((line) => `${line}\n`)).toEqual(written);
+      expect(ours).toHaveLength(initialization === "on-demand" ? 1 : 0);
+    }
+  });
+
+  it("namespace and service from the environment, as the Lambda passed them to Powertools", async () => {
+    const cases: Record<string, string | undefined>[] = [
+      { POWERTOOLS_METRICS_NAMESPACE: " NotesApi/prod ", POWERTOOLS_SERVICE_NAME: "notes-api-prod" },
+      { POWERTOOLS_METRICS_NAMESPACE: "", POWERTOOLS_SERVICE_NAME: "" },
+      { POWERTOOLS_METRICS_NAMESPACE: undefined, POWERTOOLS_SERVICE_NAME: undefined },
+    ];
+    for (const env of cases) {
+      const fresh = await freshMetrics(env);
+      const ours: string[] = [];
+      const restoreFresh = fresh.captureMetrics((line) => ours.push(line));
+      const powertools = powertoolsRecorder(fresh.METRICS_NAMESPACE, env.POWERTOOLS_SERVICE_NAME ?? "notes-api");
+      try {
+        fresh.recordRequest(REQUESTS[1]!);
+        powertools.request(REQUESTS[1]!);
+        fresh.recordAwsCall(AWS_CALLS[0]!);
+        powertools.awsCall(AWS_CALLS[0]!);
+      } finally {
+        restoreFresh();
+      }
+      expect(fresh.METRICS_NAMESPACE).toBe(env.POWERTOOLS_METRICS_NAMESPACE?.trim() || "NotesApi");
+      expect([...ours].sort()).toEqual(powertools.lines().sort());
+    }
+  });
+
+  it("turned off exactly when Powertools turns itself off (POWERTOOLS_METRICS_DISABLED, else POWERTOOLS_DEV)", () => {
+    const cases: [string | undefined, string | undefined][] = [
+      ["true", undefined],
+      [" ON ", undefined],
+      ["1", undefined],
+      ["false", "true"],
+      ["no", undefined],
+      [undefined, "true"],
+      [undefined, "Yes"],
+      [undefined, "false"],
+      [undefined, "maybe"],
+      [undefined, undefined],
+    ];
+    for (const [disabled, dev] of cases) {
+      vi.stubEnv("POWERTOOLS_METRICS_DISABLED", disabled);
+      vi.stubEnv("POWERTOOLS_DEV", dev);
+      const powertoolsOff = new PowertoolsSettings({ namespace: METRICS_NAMESPACE }).off;
+      expect([disabled, dev, metricsDisabled(process.env)]).toEqual([disabled, dev, powertoolsOff]);
+    }
+  });
+
+  it("writes nothing when turned off", async () => {
+    const fresh = await freshMetrics({ POWERTOOLS_METRICS_DISABLED: "true", AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand" });
+    const freshLog = await import("../src/log.ts");
+    const written: string[] = [];
+    const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      fresh.recordInvocation(context);
+      for (const fields of REQUESTS) fresh.recordRequest(fields);
+      for (const call of AWS_CALLS) fresh.recordAwsCall(call);
+      fresh.flushMetrics();
+      freshLog.flushLogs();
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      stdout.mockRestore();
+    }
+    expect(written).toEqual([]);
   });
 });
