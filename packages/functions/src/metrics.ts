@@ -1,5 +1,6 @@
 import { observeAwsCalls, type AwsCall } from "@notes/core/aws-calls";
 import type { Context as LambdaContext } from "aws-lambda";
+import { powertoolsBoolean } from "./env-flag.ts";
 // No import attribute: SST bundles the Lambda with esbuild 0.18, which cannot parse `with { type: "json" }`.
 import trustedDocuments from "./graphql/trusted-documents.json";
 import { log, writeLogLine, type RequestLogFields } from "./log.ts";
@@ -139,17 +140,13 @@ class Document {
   }
 }
 
-/** What Powertools accepts as a boolean setting (its extended parsing). */
-const TRUE_WORDS = new Set(["1", "y", "yes", "t", "true", "on"]);
-const BOOLEAN_WORDS = new Set([...TRUE_WORDS, "0", "n", "no", "f", "false", "off"]);
-
 /**
  * An empty POWERTOOLS_METRICS_DISABLED counts as unset and any other non-boolean is dropped with
  * a warning, where Powertools Metrics would throw on it and fail every cold start.
  */
 export function checkMetricsSetting(env: NodeJS.ProcessEnv): string | undefined {
   const value = env.POWERTOOLS_METRICS_DISABLED;
-  if (value === undefined || BOOLEAN_WORDS.has(value.trim().toLowerCase())) return undefined;
+  if (value === undefined || powertoolsBoolean(value) !== undefined) return undefined;
   delete env.POWERTOOLS_METRICS_DISABLED;
   return value.trim() === "" ? undefined : `POWERTOOLS_METRICS_DISABLED "${value}" is not true or false; metrics stay on`;
 }
@@ -162,9 +159,8 @@ if (settingProblem) log.warn(settingProblem);
  * decides when set; unset, POWERTOOLS_DEV (a true word) turns metrics off.
  */
 export function metricsDisabled(env: NodeJS.ProcessEnv): boolean {
-  const isTrue = (value: string | undefined) => TRUE_WORDS.has(value?.trim().toLowerCase() ?? "");
   const setting = env.POWERTOOLS_METRICS_DISABLED;
-  return setting !== undefined ? isTrue(setting) : isTrue(env.POWERTOOLS_DEV);
+  return powertoolsBoolean(setting !== undefined ? setting : env.POWERTOOLS_DEV) === true;
 }
 
 let enabled = !metricsDisabled(process.env);
