@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 import type { NodeJSProps } from "sst/constructs";
 import { ownCodeSourceMaps } from "./own-code-source-maps.ts";
 
-const nodeHttp = fileURLToPath(new URL("../packages/functions/src/lambda-node-http.cjs", import.meta.url));
+const functionsSource = (file: string) => fileURLToPath(new URL(`../packages/functions/src/${file}`, import.meta.url));
+const nodeHttp = functionsSource("lambda-node-http.cjs");
 
 /**
  * How SST bundles the GraphQL Lambda. The stacks and the benchmark (bench/) both read these, so
@@ -35,14 +36,14 @@ export const lambdaNodejsProps = {
     },
     // Lambda passes credentials in environment variables: the SDK's full default chain is dead weight there.
     alias: {
-      "@aws-sdk/credential-provider-node": fileURLToPath(
-        new URL("../packages/functions/src/lambda-credentials.ts", import.meta.url),
-      ),
+      "@aws-sdk/credential-provider-node": functionsSource("lambda-credentials.ts"),
       // On Node 22 an ESM import of node:http loads undici too (its facade reads http's lazy WebSocket getters).
       http: nodeHttp,
       "node:http": nodeHttp,
       // The multipart parser of whatwg-node's Request; yoga's multipart parsing is off (graphql/yoga.ts).
-      "@fastify/busboy": fileURLToPath(new URL("../packages/functions/src/lambda-no-multipart.ts", import.meta.url)),
+      "@fastify/busboy": functionsSource("lambda-no-multipart.ts"),
+      // Loaded at import by whatwg-node's fetch ponyfill (no global URLPattern before Node 23.8) for yoga's one literal pattern.
+      "urlpattern-polyfill": functionsSource("lambda-url-pattern.ts"),
     },
   },
 } satisfies NodeJSProps;

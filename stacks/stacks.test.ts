@@ -626,20 +626,29 @@ describe("the bundle SST built for the function", () => {
       headers: { "content-type": "multipart/form-data; boundary=xyz" },
       body: '--xyz\r\nContent-Disposition: form-data; name="operations"\r\n\r\n{"query":"{ __typename }"}\r\n--xyz--\r\n',
     });
-    const [result, parseFailure, multipartResult] = await runBundle(bundle, [event, syntaxError, multipart], {
-      // A clean Lambda-like environment: no credentials, only what the function is configured with.
-      AWS_REGION: "us-east-1",
-      NOTES_TABLE: "x",
-      AUTH_ISSUER: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_dummy",
-      AUTH_AUDIENCE: "dummy-client-id",
-      STAGE: "prod",
-      PROTECTED_STAGE: "true",
-    });
+    // yoga tells /graphql from other paths with the bundle's own URLPattern (stacks/lambda-bundle.ts).
+    const otherPath = graphqlPostEvent({ query: "{ __typename }" }, { path: "/graphql/extra" });
+    const trailingSlash = graphqlPostEvent({ query: "{ __typename }" }, { path: "/graphql/" });
+    const [result, parseFailure, multipartResult, otherPathResult, trailingSlashResult] = await runBundle(
+      bundle,
+      [event, syntaxError, multipart, otherPath, trailingSlash],
+      {
+        // A clean Lambda-like environment: no credentials, only what the function is configured with.
+        AWS_REGION: "us-east-1",
+        NOTES_TABLE: "x",
+        AUTH_ISSUER: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_dummy",
+        AUTH_AUDIENCE: "dummy-client-id",
+        STAGE: "prod",
+        PROTECTED_STAGE: "true",
+      },
+    );
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body)).toEqual({ data: { __typename: "Query" } });
     expect(parseFailure.statusCode).toBe(400);
     expect(JSON.parse(parseFailure.body).errors[0].extensions.code).toBe("GRAPHQL_PARSE_FAILED");
     expect(multipartResult.statusCode).toBe(415);
+    expect([otherPathResult.statusCode, otherPathResult.body]).toEqual([404, ""]);
+    expect(JSON.parse(trailingSlashResult.body)).toEqual({ data: { __typename: "Query" } });
 
     // The trusted-documents manifest is inside the bundle: the web app's Me runs by its hash alone.
     const meHash = Object.entries(trustedDocuments).find(([, text]) => text.startsWith("query Me "))![0];
@@ -659,15 +668,19 @@ describe("the bundle SST built for the function", () => {
     expect(JSON.parse(adHoc.body).errors[0].extensions.code).toBe("PERSISTED_QUERY_ONLY");
   }, 180_000);
 
-  it("holds one copy of each AWS SDK package, and the S3 client only in a chunk loaded on demand", () => {
+  it("holds one copy of each AWS SDK package, none of the packages stand-ins replace, and the S3 client only in a chunk loaded on demand", () => {
     const dir = path.dirname(functionBundle());
     const roots = new Map<string, Set<string>>();
-    for (const map of readdirSync(dir).filter((file) => file.endsWith(".mjs.map"))) {
-      for (const source of JSON.parse(readFileSync(path.join(dir, map), "utf8")).sources as string[]) {
-        const match = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(source);
-        if (match) roots.set(match[2]!, (roots.get(match[2]!) ?? new Set()).add(match[1]!));
-      }
+    const sources = readdirSync(dir)
+      .filter((file) => file.endsWith(".mjs.map"))
+      .flatMap((map) => JSON.parse(readFileSync(path.join(dir, map), "utf8")).sources as string[]);
+    for (const source of sources) {
+      const match = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(source);
+      if (match) roots.set(match[2]!, (roots.get(match[2]!) ?? new Set()).add(match[1]!));
     }
+    // Stand-ins (stacks/lambda-bundle.ts) take these packages' places.
+    const replaced = ["urlpattern-polyfill"];
+    expect([...roots.keys()].filter((name) => replaced.includes(name))).toEqual([]);
     const sdk = [...roots].filter(([name]) => name.startsWith("@aws-sdk/") || name.startsWith("@smithy/"));
     expect(sdk.map(([name]) => name)).toEqual(expect.arrayContaining(["@aws-sdk/client-s3", "@aws-sdk/client-dynamodb"]));
     // Two directories for one package name means two copies (version skew) inside the bundle.

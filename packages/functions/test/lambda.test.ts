@@ -236,6 +236,24 @@ describe("createLambdaHandler", () => {
     expect(result.statusCode).toBeGreaterThanOrEqual(400);
     expect(result.body ?? "").not.toMatch(/<html/i);
   });
+
+  // yoga tells its endpoint from other paths with a URLPattern (a stand-in in the bundle: stacks/lambda-bundle.ts).
+  it.each(["/notes", "/graphql/extra", "/GraphQL", "/graphq", "/a/graphql/b"])(
+    "answers 404 with no body on another path, %s, for a query and for a browser",
+    async (path) => {
+      const query = await handler(graphqlPostEvent({ query: "{ __typename }" }, { path }));
+      const browser = await graphiqlHandler(apiGatewayEvent({ method: "GET", path, headers: { accept: "text/html" } }));
+      for (const result of [query, browser]) {
+        expect(result.statusCode).toBe(404);
+        expect(result.body).toBe("");
+      }
+    },
+  );
+
+  it("takes /graphql/ as the endpoint", async () => {
+    const result = await handler(graphqlPostEvent({ query: "{ __typename }" }, { path: "/graphql/" }));
+    expect(resultJson(result)).toEqual({ data: { __typename: "Query" } });
+  });
 });
 
 describe("toLambdaResult", () => {

@@ -85,6 +85,18 @@ describe("the local server with its user pool", () => {
     expect(response.status).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ data: { me: null } });
   });
+
+  it("answers a query posted to another path with the API's 404, and takes /graphql/ as the endpoint", async () => {
+    const post = (path: string) =>
+      raw(origin, path, { method: "POST", headers: { "content-type": "application/json" }, body: '{"query":"{ __typename }"}' });
+    for (const path of ["/notes", "/graphql/extra", "/GraphQL", "/a/graphql/b"]) {
+      const response = await post(path);
+      expect(response.status, path).toBe(404);
+      expect(response.body, path).toBe("");
+    }
+    const endpoint = await post("/graphql/");
+    expect(JSON.parse(endpoint.body)).toEqual({ data: { __typename: "Query" } });
+  });
 });
 
 describe("the built web app on the local server", () => {
