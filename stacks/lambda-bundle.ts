@@ -1,11 +1,23 @@
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { NodeJSProps } from "sst/constructs";
 import { ownCodeSourceMaps } from "./own-code-source-maps.ts";
 
 const functionsSource = (file: string) => fileURLToPath(new URL(`../packages/functions/src/${file}`, import.meta.url));
 const nodeHttp = functionsSource("lambda-node-http.cjs");
+
+/** Where `names` resolve, each from the one before, starting at the function's code: the copies the bundle gets. */
+const resolvedFromFunctions = (...names: string[]) =>
+  names.reduce((from, name) => createRequire(from).resolve(name), functionsSource("lambda.ts"));
+
+/** A package's ES module entry (its exports' "import"), where require.resolve would give the CommonJS one. */
+function esmEntry(packageJson: string): string {
+  const { exports } = JSON.parse(readFileSync(packageJson, "utf8"));
+  return path.join(path.dirname(packageJson), exports["."].import.default);
+}
 
 /**
  * How SST bundles the GraphQL Lambda. The stacks and the benchmark (bench/) both read these, so
@@ -44,6 +56,10 @@ export const lambdaNodejsProps = {
       "@fastify/busboy": functionsSource("lambda-no-multipart.ts"),
       // Loaded at import by whatwg-node's fetch ponyfill (no global URLPattern before Node 23.8) for yoga's one literal pattern.
       "urlpattern-polyfill": functionsSource("lambda-url-pattern.ts"),
+      // whatwg-node's fetch ponyfill require()s node-fetch, whose CommonJS build brings all of tslib and a second promise-helpers.
+      "@whatwg-node/node-fetch": esmEntry(
+        resolvedFromFunctions("graphql-yoga", "@whatwg-node/fetch", "@whatwg-node/node-fetch/package.json"),
+      ),
     },
   },
 } satisfies NodeJSProps;

@@ -681,6 +681,8 @@ describe("the bundle SST built for the function", () => {
     // Stand-ins (stacks/lambda-bundle.ts) take these packages' places.
     const replaced = ["urlpattern-polyfill"];
     expect([...roots.keys()].filter((name) => replaced.includes(name))).toEqual([]);
+    // whatwg-node's fetch is its ES module build: no CommonJS copy, and no tslib that came with it.
+    expect(sources.filter((source) => /\/@whatwg-node\/node-fetch\/cjs\/|\/tslib\//.test(source))).toEqual([]);
     const sdk = [...roots].filter(([name]) => name.startsWith("@aws-sdk/") || name.startsWith("@smithy/"));
     expect(sdk.map(([name]) => name)).toEqual(expect.arrayContaining(["@aws-sdk/client-s3", "@aws-sdk/client-dynamodb"]));
     // Two directories for one package name means two copies (version skew) inside the bundle.
