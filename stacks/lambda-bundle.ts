@@ -60,6 +60,8 @@ export const lambdaNodejsProps = {
       "@whatwg-node/node-fetch": esmEntry(
         resolvedFromFunctions("graphql-yoga", "@whatwg-node/fetch", "@whatwg-node/node-fetch/package.json"),
       ),
+      // The AWS SDK's endpoint-discovery cache (one per DynamoDB client) needs an LRU's get/set/has/peek/clear.
+      "mnemonist/lru-cache": functionsSource("lambda-lru-cache.ts"),
     },
   },
 } satisfies NodeJSProps;
