@@ -104,10 +104,28 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
   }
 }
 
+/**
+ * cognito-local rewrites a pool's whole JSON file in place (truncate, then write) on every change,
+ * with fs.writeFile: an exit or a second write in the middle leaves a file that does not parse,
+ * and the emulator then refuses to start. In its process each .json write goes to a temporary file
+ * renamed over the old one, so a reader, a restart or a crash only ever sees a whole file.
+ */
+const ATOMIC_STORE_WRITES = `{
+  const fs = require("node:fs");
+  const writeFile = fs.writeFile;
+  let writes = 0;
+  fs.writeFile = function (path, data, ...rest) {
+    const done = rest.pop();
+    if (typeof path !== "string" || !path.endsWith(".json")) return writeFile.call(fs, path, data, ...rest, done);
+    const temporary = path + "." + process.pid + "." + writes++ + ".tmp";
+    writeFile.call(fs, temporary, data, ...rest, (error) => (error ? done(error) : fs.rename(temporary, path, done)));
+  };
+}`;
+
 function spawnEmulator(cwd: string, host: string): ChildProcess {
   const bin = createRequire(import.meta.url).resolve("cognito-local/lib/bin/start.js");
   // The emulator exits when our end of its stdin closes, so even a crashed or killed server leaves no orphan.
-  const watchdog = `process.stdin.on("end", () => process.exit(0)).resume(); require(${JSON.stringify(bin)});`;
+  const watchdog = `process.stdin.on("end", () => process.exit(0)).resume(); ${ATOMIC_STORE_WRITES} require(${JSON.stringify(bin)});`;
   return spawn(process.execPath, ["-e", watchdog], {
     cwd,
     env: { ...process.env, PORT: "0", HOST: host, NODE_NO_WARNINGS: "1", NODE_OPTIONS: "" },
