@@ -5,7 +5,7 @@ import { loadConfig, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_USE_FIPS_E
 import { extendedEncodeURIComponent } from "@smithy/core/protocols";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, HttpRequest } from "@smithy/types";
-import { LOCAL_S3_CREDENTIALS, S3_DEFAULT_REGION, s3Settings, type S3Settings } from "./s3-settings.ts";
+import { localS3Credentials, S3_DEFAULT_REGION, s3Settings, type S3Settings } from "./s3-settings.ts";
 
 /**
  * Presigned download links. `getSignedUrl(client, new GetObjectCommand(...))` runs the S3 client's
@@ -174,5 +174,5 @@ async function sdkEndpoint(settings: S3Settings): Promise<BucketEndpoint> {
 
 /** The credentials the S3 client (s3.ts) signs with: s3rver's fixed pair, else the SDK's default chain. */
 function credentialsFor(settings: S3Settings): AwsCredentialIdentity | AwsCredentialIdentityProvider {
-  return settings.endpoint ? LOCAL_S3_CREDENTIALS : defaultProvider();
+  return localS3Credentials(settings) ?? defaultProvider();
 }

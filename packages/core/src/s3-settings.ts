@@ -18,6 +18,11 @@ export const S3_DEFAULT_REGION = "us-east-1";
 /** s3rver checks no signature; fixed credentials keep the SDK from searching for real ones. */
 export const LOCAL_S3_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
 
+/** The credentials to sign with for these settings: s3rver's fixed pair, or undefined for the SDK's default chain. */
+export function localS3Credentials(settings: S3Settings): typeof LOCAL_S3_CREDENTIALS | undefined {
+  return settings.endpoint ? LOCAL_S3_CREDENTIALS : undefined;
+}
+
 let settings: S3Settings | undefined;
 
 function settingsFromEnv(): S3Settings {

@@ -11,7 +11,7 @@ import { getEndpointFromInstructions } from "@smithy/core/endpoints";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { EndpointV2 } from "@smithy/types";
 import { AWS_CALL_TIMING_OPTIONS, awsCallTiming } from "./aws-calls.ts";
-import { LOCAL_S3_CREDENTIALS, S3_DEFAULT_REGION, s3Settings, type S3Settings } from "./s3-settings.ts";
+import { localS3Credentials, S3_DEFAULT_REGION, s3Settings, type S3Settings } from "./s3-settings.ts";
 
 /**
  * The one place that talks to S3: a single client per process, the bucket filled in here, and
@@ -55,7 +55,7 @@ export function s3Client(): S3Client {
     config.endpoint = s.endpoint;
     // s3rver serves buckets as path segments (no bucket.localhost DNS) and checks no signature.
     config.forcePathStyle = true;
-    config.credentials = LOCAL_S3_CREDENTIALS;
+    config.credentials = localS3Credentials(s);
   }
   client = new S3Client(config);
   client.middlewareStack.add(awsCallTiming("S3"), AWS_CALL_TIMING_OPTIONS);
