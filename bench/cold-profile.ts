@@ -1,8 +1,12 @@
 import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { originalPositionFor, TraceMap } from "@jridgewell/trace-mapping";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { OUT_DIR } from "./build.ts";
+import type { ColdStartSpec } from "./cold-start-child.ts";
+import { median, round } from "./stats.ts";
+import { progress, type World } from "./world.ts";
 
 /**
  * Where a cold start's CPU goes, from a V8 CPU profile (`node --cpu-prof`) of one cold-start
@@ -199,4 +203,45 @@ function labelOf(phase: Phase, stack: Frame[]): string {
     return `${phase}: ${innerBundle.where}`;
   }
   return `${phase}: ${leaf.where}`;
+}
+
+/** What `profileColdStarts` reports (the JSON's `cold_profile`). */
+export interface ColdProfileSummary {
+  method: string;
+  runs: number;
+  profiled_cold_start_ms: number;
+  phases_ms: Record<Phase, number>;
+  top: { cost: string; ms: number }[];
+}
+
+/**
+ * `runs` cold starts of `spec` under `--cpu-prof`, each profile split into costs; the summary keeps
+ * each cost's median over the runs, largest first. The raw profiles stay in .bench/cold-profiles/<label>/.
+ */
+export async function profileColdStarts(world: World, spec: ColdStartSpec, label: string, runs: number): Promise<ColdProfileSummary> {
+  progress(`cold profile: ${runs} cold starts (${label}) under --cpu-prof`);
+  const profiled: { costs: ColdCosts; answeredMs: number }[] = [];
+  const profiles = path.join(OUT_DIR, "cold-profiles", label);
+  await rm(profiles, { recursive: true, force: true });
+  for (let i = 0; i < runs; i++) {
+    const dir = path.join(profiles, String(i + 1));
+    await mkdir(dir, { recursive: true });
+    const report = await world.coldStart(spec, { execArgv: ["--cpu-prof", "--cpu-prof-dir", dir, "--cpu-prof-interval", "100"] });
+    const [file] = (await readdir(dir)).filter((name) => name.endsWith(".cpuprofile"));
+    if (!file) throw new Error(`no CPU profile in ${dir}`);
+    profiled.push({ costs: await analyzeColdProfile(path.join(dir, file), spec.bundle, report.marks), answeredMs: report.answeredMs });
+    await writeFile(path.join(dir, "marks.json"), JSON.stringify(report.marks));
+  }
+  const labels = [...new Set(profiled.flatMap((run) => Object.keys(run.costs)))];
+  const costs = labels
+    .map((cost) => ({ cost, ms: round(median(profiled.map((run) => run.costs[cost] ?? 0)), 1) }))
+    .sort((a, b) => b.ms - a.ms);
+  const phaseMs = (phase: Phase) => round(costs.filter((c) => c.cost.startsWith(`${phase}:`)).reduce((sum, c) => sum + c.ms, 0), 1);
+  return {
+    method: "node --cpu-prof (100 µs sampling) of fresh cold starts of ours; samples split by phase (time marks) and by stack (source-mapped)",
+    runs: profiled.length,
+    profiled_cold_start_ms: round(median(profiled.map((run) => run.answeredMs)), 1),
+    phases_ms: { "start-up": phaseMs("start-up"), import: phaseMs("import"), "first request": phaseMs("first request") },
+    top: costs.filter((c) => c.ms >= 0.5).slice(0, 20),
+  };
 }

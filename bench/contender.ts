@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { graphqlEvent, lambdaContext, noteBody, notesBody } from "./events.ts";
+import { sideAt } from "./pairing.ts";
 
 /**
  * One contender in its own plain Node process (the Lambda's NODE_OPTIONS), like one Lambda
@@ -121,7 +122,7 @@ async function sequential(kinds: RequestKind[], rounds: number): Promise<Record<
   const samples: Record<string, number[]> = Object.fromEntries(kinds.map((kind) => [kind, []]));
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < kinds.length; k++) {
-      const kind = kinds[(round + k) % kinds.length]!;
+      const kind = sideAt(kinds, round, k);
       const call = calls.get(kind);
       if (!call) throw new Error(`${kind} is not prepared`);
       samples[kind]!.push(await call());

@@ -17,3 +17,8 @@ export function round(value: number, digits = 3): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
+
+/** p50, p90 and p99 of a series, rounded, with its size. */
+export function summary(samples: readonly number[]) {
+  return { n: samples.length, p50: round(median(samples)), p90: round(percentile(samples, 90)), p99: round(percentile(samples, 99)) };
+}

@@ -33,7 +33,7 @@ export const lambdaNodejsProps = {
   esbuild: {
     // Without this esbuild picks packages' CommonJS builds (~30 % larger, slower to load).
     mainFields: ["module", "main"],
-    // SST turns keepNames on: every closure the SDK and yoga create per request then pays a defineProperty (bench/README.md).
+    // SST turns keepNames on: every closure the SDK and yoga create per request then pays a defineProperty (docs/decisions/2026-11-25-keep-names-off.md).
     keepNames: false,
     // Stack traces need only the mappings: without the sources' text the map is 1 MB instead of 3.5, read at every cold start.
     sourcesContent: false,

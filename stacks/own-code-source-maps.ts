@@ -16,7 +16,7 @@ const isOwnSource = (source: string) => !source.includes("node_modules/");
 /**
  * Keeps the mappings of the project's own code and marks each stretch of bundled dependencies as
  * unmapped, so `--enable-source-maps` still names our TypeScript in stack traces while Node reads
- * and parses a map a quarter of the size at every cold start (bench/README.md). A dependency's
+ * and parses a map a quarter of the size at every cold start (docs/decisions/2026-11-30-own-code-source-maps.md). A dependency's
  * frame keeps its bundle position instead of borrowing the nearest earlier mapping, which would
  * name the wrong file. `sources` is kept whole: it still says which packages the chunk holds.
  */

@@ -106,7 +106,7 @@ function boundedQueryCache<T>() {
 }
 
 const runtimeRequests = new WeakMap<Request, ServerContext>();
-// whatwg-node derives each request's context from a given one with Object.create: a new hidden class per request (bench/README.md).
+// whatwg-node derives each request's context from a given one with Object.create: a new hidden class per request (docs/decisions/2026-11-25-no-server-context-object.md).
 const NO_SERVER_CONTEXT = undefined as unknown as ServerContext;
 
 /**
