@@ -124,6 +124,8 @@ async function measure() {
   const name = `${tool?.file ?? "results"}${mode === "quick" ? "-quick" : ""}.json`;
   const file = variant ? path.join(OUT_DIR, name) : path.join(ROOT, "bench", name);
   await writeFile(file, JSON.stringify(results, null, 2) + "\n");
+  // The committed record and the README's tables move together.
+  if (file === RESULTS_FILE) await writeFile(README_FILE, rewriteReadme(readFileSync(README_FILE, "utf8"), results));
   if (flags.json) process.stdout.write(JSON.stringify(results) + "\n");
   else process.stdout.write(`${tool?.print ? `${tool.name}: ${run.date}\n${tool.print(figures)}` : textTable(results)}\nWritten to ${path.relative(ROOT, file)}\n`);
 }

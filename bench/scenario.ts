@@ -47,8 +47,9 @@ export interface Scenario<Plan = unknown> {
   /** Samples and rounds, quick and full; recorded in the JSON's `run.plan`. */
   plan: Record<Mode, Plan>;
   run(bench: Bench, plan: Plan): Promise<Output>;
-  /** A tool's own table and JSON file name; scenarios of the registry print the registry's table. */
+  /** A tool's own table (scenarios of the registry print the registry's). */
   print?(results: Record<string, unknown>): string;
+  /** A tool's JSON file name, without `.json` (default: results). */
   file?: string;
 }
 
