@@ -168,14 +168,11 @@ export function meets(guard: Guard, value: number): boolean {
   return "max" in guard ? value <= guard.max : value >= guard.min;
 }
 
-/** Why a figure has no value in `results`: its scenario's reason, not run, or no scenario file yet. */
+/** Why a figure has no value in `results`: its scenario's reason, or that nothing measured it. */
 export function absentBecause(figure: Figure, results: Results): string | undefined {
   const value = results[figure.name];
   if (value !== null && value !== undefined) return undefined;
-  const reason = (results.not_measurable as Record<string, string> | undefined)?.[figure.name];
-  if (reason) return reason;
-  if (figure.name in results) return "not measurable here";
-  return existsSync(path.join(SCENARIOS_DIR, `${figure.scenario}.ts`)) ? `scenario ${figure.scenario} not in this run` : "not measured yet";
+  return (results.not_measurable as Record<string, string> | undefined)?.[figure.name] ?? "not measured yet";
 }
 
 export function verdictOf(figure: Figure, results: Results): Verdict {
@@ -227,6 +224,11 @@ export function judge(results: Results) {
     guards: Object.fromEntries(FIGURES.filter((figure) => figure.guard).map((figure) => [figure.name, figure.guard])),
     targets_met: targetsMet,
     all_targets_met: Object.values(targetsMet).every((met) => met === true),
-    not_measured: Object.fromEntries(FIGURES.filter((figure) => !(figure.name in results)).map((figure) => [figure.name, absentBecause(figure, results)])),
+    not_measured: Object.fromEntries(
+      FIGURES.filter((figure) => !(figure.name in results)).map((figure) => [
+        figure.name,
+        existsSync(path.join(SCENARIOS_DIR, `${figure.scenario}.ts`)) ? `scenario ${figure.scenario} not in this run` : `no bench/scenarios/${figure.scenario}.ts yet`,
+      ]),
+    ),
   };
 }
