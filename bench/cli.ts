@@ -78,7 +78,7 @@ async function measure() {
   ];
   const unknown = named.filter((name) => !scenarios.some((s) => s.name === name));
   if (unknown.length) throw new Error(`unknown scenario or layer: ${unknown.join(", ")}\n\n${listing()}`);
-  const selected = named.length ? scenarios.filter((s) => named.includes(s.name)) : standard;
+  const selected = named.length ? [...standard, ...tools].filter((s) => named.includes(s.name)) : standard;
   const tool = selected.find((s) => tools.includes(s));
   if (tool && selected.length > 1) throw new Error(`${tool.name} is a tool: it runs alone`);
 
