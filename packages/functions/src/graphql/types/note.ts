@@ -2,13 +2,16 @@ import * as Note from "@notes/core/note";
 import { requireCaller } from "../context.ts";
 import { builder } from "../builder.ts";
 import { AttachmentType } from "./attachment.ts";
-import { NodeInterface, PageInfoType } from "../relay.ts";
 
-const NoteType = builder.objectRef<Note.Note>("Note").implement({
+const NoteType = builder.node(builder.objectRef<Note.Note>("Note"), {
   description: "A personal note. Only its owner can see or change it.",
-  interfaces: [NodeInterface],
+  id: { resolve: (note) => note.id, description: "Time-sortable ULID." },
+  // node(id:)/nodes(ids:): only the caller's notes; anything else is null, as for note(id:).
+  loadMany: (ids, context) => {
+    const userId = requireCaller(context).id;
+    return Promise.all(ids.map((id) => Note.get(userId, id)));
+  },
   fields: (t) => ({
-    id: t.exposeID("id", { description: "Time-sortable ULID." }),
     content: t.exposeString("content"),
     attachment: t.expose("attachment", { type: AttachmentType, nullable: true }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
@@ -17,29 +20,25 @@ const NoteType = builder.objectRef<Note.Note>("Note").implement({
   }),
 });
 
-const NoteEdgeType = builder.objectRef<Note.Note>("NoteEdge").implement({
-  fields: (t) => ({
-    cursor: t.string({ resolve: (note) => Note.cursorFor(note) }),
-    node: t.field({ type: NoteType, resolve: (note) => note }),
-  }),
-});
+const NoteConnectionType = builder.connectionObject(
+  { type: NoteType, name: "NoteConnection", description: "A page of notes, newest first (Relay cursor connection)." },
+  { name: "NoteEdge" },
+);
 
-const NoteConnectionType = builder.objectRef<Note.Page>("NoteConnection").implement({
-  description: "A page of notes, newest first (Relay cursor connection).",
-  fields: (t) => ({
-    edges: t.field({ type: [NoteEdgeType], resolve: (page) => page.notes }),
-    pageInfo: t.field({
-      type: PageInfoType,
-      resolve: (page) => ({
-        hasNextPage: page.hasNextPage,
-        // Paging is forward only; the Relay spec lets hasPreviousPage be false then.
-        hasPreviousPage: false,
-        startCursor: page.notes.length ? Note.cursorFor(page.notes[0]!) : null,
-        endCursor: page.endCursor,
-      }),
-    }),
-  }),
-});
+/** A page read by core (one DynamoDB Query with Limit) in the connection's shape; cursors are core's. */
+function toConnection(page: Note.Page) {
+  const edges = page.notes.map((note) => ({ cursor: Note.cursorFor(note), node: note }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      // Paging is forward only; the Relay spec lets hasPreviousPage be false then.
+      hasPreviousPage: false,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: page.endCursor,
+    },
+  };
+}
 
 const CreateNoteInput = builder.inputType("CreateNoteInput", {
   fields: (t) => ({
@@ -76,7 +75,7 @@ builder.queryFields((t) => ({
       first: t.arg.int({ defaultValue: Note.limits.pageSizeDefault }),
       after: t.arg.string(),
     },
-    resolve: (_root, args, context) => Note.list(requireCaller(context).id, args),
+    resolve: async (_root, args, context) => toConnection(await Note.list(requireCaller(context).id, args)),
   }),
 }));
 

@@ -1,13 +1,12 @@
 import type { Caller } from "../context.ts";
 import { builder } from "../builder.ts";
-import { NodeInterface } from "../relay.ts";
 
-export const UserType = builder.objectRef<Caller>("User").implement({
+export const UserType = builder.node(builder.objectRef<Caller>("User"), {
   description: "The signed-in user.",
-  interfaces: [NodeInterface],
-  fields: (t) => ({
-    id: t.exposeID("id", { description: "The identity provider's subject (`sub`) for this user." }),
-  }),
+  id: { resolve: (user) => user.id, description: "The identity provider's subject (`sub`) for this user." },
+  // node(id:) names a User only when the id is the caller's sub (relay.ts), so this is the caller.
+  loadOne: (id, context) => (context.caller?.id === id ? context.caller : null),
+  fields: () => ({}),
 });
 
 builder.queryField("me", (t) =>
