@@ -2,40 +2,29 @@ import { blockFieldSuggestionsPlugin } from "@escape.tech/graphql-armor-block-fi
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
-import * as Note from "@notes/core/note";
+import { complexityFromQuery } from "@pothos/plugin-complexity";
 import {
-  getArgumentValues,
-  getNamedType,
   getOperationAST,
-  getVariableValues,
   GraphQLError,
-  isInterfaceType,
-  isObjectType,
   Kind,
   NoSchemaIntrospectionCustomRule,
   parse,
   type ASTVisitor,
   type DocumentNode,
-  type FieldNode,
-  type FragmentDefinitionNode,
-  type GraphQLField,
-  type GraphQLNamedType,
   type GraphQLSchema,
   type ParseOptions,
-  type SelectionSetNode,
   type Source,
   type ValidationContext,
-  type ValueNode,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { log } from "../log.ts";
 import { UNEXPECTED_MESSAGE } from "./errors.ts";
-import { MAX_NODE_IDS } from "./relay.ts";
 
 /**
  * Every limit on the shape and run time of one GraphQL request, in one place (README "Security
- * and limits"). The shape limits are graphql-armor's defaults, counted the way real clients'
- * compiled queries need (fragments flattened, pages priced at the size requested); the schema's
+ * and limits"). The shape limits are graphql-armor's defaults and the cost is
+ * @pothos/plugin-complexity's, counted the way real clients' compiled queries need (fragments
+ * flattened, pages priced at the size requested); the schema's
  * deepest real query (notes → edges → node → field) has depth 4, 5 with an object on Note.
  */
 export const queryLimits = {
@@ -48,13 +37,12 @@ export const queryLimits = {
   /** Lexical tokens in the query text: bounds parsing before any other work. */
   maxTokens: 1_000,
   /**
-   * graphql-armor's cost formula (objects 2, scalars 1, ×1.5 per level, × page size), priced at
-   * the page size requested. Calibrated so one full `notes(first: 100)` page with every Note field
-   * and the full PageInfo passes with room for a few more fields (6,762.5 with the attachment's
-   * four fields) and two such pages do not (query-cost.test.ts re-checks this from
-   * the schema).
+   * @pothos/plugin-complexity's price (every field 1, a page × the size requested). Calibrated so
+   * one full `notes(first: 100)` page with every field passes with room for a few more (1,801;
+   * Apollo's, with its `__typename`s, 2,401) and two such pages do not (query-cost.test.ts
+   * re-checks this from the schema).
    */
-  maxCost: 8_000,
+  maxCost: 3_000,
   /** Wall-clock budget for executing one operation (below the Lambda's 10 s timeout). */
   executionTimeoutMs: 8_000,
 } as const;
@@ -99,31 +87,28 @@ function useMaxTokens(maxTokens: number): Plugin {
   };
 }
 
-const COST = { object: 2, scalar: 1, depthFactor: 1.5 } as const;
-
 /**
- * graphql-armor's cost formula and message, priced on the request as it will run: after
- * validation, with the variables at hand (yoga caches validation per document, so a validation
- * rule never sees them). A list field multiplies by the items it can return: a page by its
- * `first`/`last` as requested (a variable's value, or the schema default), `nodes(ids:)` by the
- * ids given, both at most the API's maximum (larger ones are refused by the resolver anyway).
- * Fragments cost what their fields would cost written in place (Relay's and Apollo's compiled
- * queries are fragments all the way down), and `__typename`, which every client adds, is free.
+ * @pothos/plugin-complexity prices the request as it will run: after validation, with the
+ * variables at hand (yoga caches validation per document, so a validation rule never sees them).
+ * Every field costs 1 and a page multiplies what it selects by the size requested (the
+ * `complexity` option on `notes` and `nodes`); fragments cost what their fields would cost written
+ * in place. The refusal is ours: a 400 with no data (the plugin's own check runs inside the root
+ * resolvers, where it could only null the fields).
  */
 function useCostLimit(maxCost: number): Plugin {
-  // Most documents' cost does not depend on their variables (note(id:), a page of a literal size):
-  // priced once per parsed document (yoga caches those), not on every request.
+  // Most documents declare no variables (note(id:), a page of a literal size): priced once per
+  // parsed document (yoga caches those), not on every request.
   const fixedCosts = new WeakMap<DocumentNode, Map<string | null | undefined, number>>();
   return {
     onExecute({ args, setResultAndStopExecution }) {
       let known = fixedCosts.get(args.document);
       let cost = known?.get(args.operationName);
       if (cost === undefined) {
-        const priced = priceOperation(args.schema, args.document, args.operationName, args.variableValues);
-        cost = priced?.cost;
-        if (priced && !priced.dependsOnVariables) {
+        const operation = getOperationAST(args.document, args.operationName);
+        cost = operationCost(args.schema, args.document, args.operationName, args.variableValues, args.contextValue);
+        if (cost !== undefined && !operation?.variableDefinitions?.length) {
           if (!known) fixedCosts.set(args.document, (known = new Map()));
-          known.set(args.operationName, priced.cost);
+          known.set(args.operationName, cost);
         }
       }
       if (cost !== undefined && cost > maxCost) {
@@ -135,135 +120,36 @@ function useCostLimit(maxCost: number): Plugin {
 
 function costLimitError(maxCost: number, cost: number): GraphQLError {
   // Fragment fan-outs reach costs like 7e21; "over 10^12" reads better than exponent notation.
-  const found = cost > 1e12 ? "over 10^12" : String(Math.round(cost * 10) / 10);
+  const found = cost > 1e12 ? "over 10^12" : String(cost);
   return new GraphQLError(`Query Cost limit of ${maxCost} exceeded, found ${found}.`, {
     extensions: { code: "GRAPHQL_VALIDATION_FAILED", http: { status: 400 } },
   });
 }
 
-/** What a list field may return at most, per argument that sizes it. */
-const LIST_SIZE_MAX: Record<string, number> = {
-  first: Note.limits.pageSizeMax,
-  last: Note.limits.pageSizeMax,
-  ids: MAX_NODE_IDS,
-};
-
 /**
- * The cost of the operation a request runs, or undefined when a variable it is priced by does not
- * coerce (execution then refuses it with its own error).
+ * The cost of the operation a request runs, or undefined when its variables do not coerce
+ * (execution then refuses them with its own error).
  */
 export function operationCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
   variables: Record<string, unknown> | null | undefined,
+  context: unknown = {},
 ): number | undefined {
-  return priceOperation(schema, document, operationName, variables)?.cost;
-}
-
-/** Thrown inside the pricing walk when the variables a list size needs do not coerce. */
-const UNCOERCIBLE = Symbol("variables do not coerce");
-
-function priceOperation(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operationName: string | null | undefined,
-  variables: Record<string, unknown> | null | undefined,
-): { cost: number; dependsOnVariables: boolean } | undefined {
   const operation = getOperationAST(document, operationName);
   if (!operation) return undefined;
-  // Coerced only when a list size is given by a variable; most operations never need them.
-  let variableValues: Record<string, unknown> | undefined;
-  const coercedVariables = (): Record<string, unknown> => {
-    if (variableValues === undefined) {
-      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, {
-        maxErrors: 1,
-      });
-      if (coerced.errors) throw UNCOERCIBLE;
-      variableValues = coerced.coerced;
-    }
-    return variableValues;
-  };
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
-  const fragmentCosts = new Map<string, number>();
-
-  /** What a selection set's fields cost one level down, fragments counted as if written in place. */
-  const selectionsCost = (selectionSet: SelectionSetNode, type: GraphQLNamedType | undefined): number => {
-    let cost = 0;
-    for (const child of selectionSet.selections) {
-      if (child.kind === Kind.FIELD) cost += COST.depthFactor * fieldCost(child, type);
-      else if (child.kind === Kind.INLINE_FRAGMENT) {
-        const condition = child.typeCondition && schema.getType(child.typeCondition.name.value);
-        cost += selectionsCost(child.selectionSet, condition ?? type);
-      } else {
-        const name = child.name.value;
-        if (!fragmentCosts.has(name)) {
-          fragmentCosts.set(name, 0); // a cycle adds nothing; NoFragmentCycles rejects it anyway
-          const fragment = fragments.get(name);
-          const condition = fragment && schema.getType(fragment.typeCondition.name.value);
-          fragmentCosts.set(name, fragment ? selectionsCost(fragment.selectionSet, condition ?? undefined) : 0);
-        }
-        cost += fragmentCosts.get(name)!;
-      }
-    }
-    return cost;
-  };
-
-  const listSize = (node: FieldNode, field: GraphQLField<unknown, unknown>): number => {
-    const sizing = field.args.filter((arg) => arg.name in LIST_SIZE_MAX);
-    if (sizing.length === 0) return 1;
-    // getArgumentValues coerces every argument of the field, so any variable among them needs the values.
-    const byVariable = node.arguments?.some((argument) => containsVariable(argument.value)) ?? false;
-    let values: Record<string, unknown>;
-    try {
-      values = getArgumentValues(field, node, byVariable ? coercedVariables() : NO_VARIABLES);
-    } catch (error) {
-      if (error === UNCOERCIBLE) throw error;
-      return 1; // an argument that does not coerce fails the field at execution, before any page is read
-    }
-    let size = 1;
-    for (const arg of sizing) {
-      const value = values[arg.name];
-      const given = Array.isArray(value) ? value.length : typeof value === "number" ? value : 1;
-      size = Math.max(size, Math.min(given, LIST_SIZE_MAX[arg.name]!));
-    }
-    return size;
-  };
-
-  const fieldCost = (node: FieldNode, parentType: GraphQLNamedType | undefined): number => {
-    // Introspection is exempt, as in armor (and off in protected stages); __typename costs nothing to resolve.
-    if (node.name.value === "__schema" || node.name.value === "__typename") return 0;
-    if (!node.selectionSet) return COST.scalar;
-    const field =
-      parentType && (isObjectType(parentType) || isInterfaceType(parentType))
-        ? parentType.getFields()[node.name.value]
-        : undefined;
-    const multiplier = field ? listSize(node, field) : 1;
-    return (COST.object + selectionsCost(node.selectionSet, field && getNamedType(field.type))) * multiplier;
-  };
-
-  const root = schema.getRootType(operation.operation) ?? undefined;
+  // The plugin prices a document's first operation: it is handed the one this request runs.
+  const fragments = document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION);
   try {
-    // The operation's own fields are not multiplied by the depth factor (armor's rule).
-    const cost = selectionsCost(operation.selectionSet, root) / COST.depthFactor;
-    return { cost, dependsOnVariables: variableValues !== undefined };
+    return complexityFromQuery(
+      { kind: Kind.DOCUMENT, definitions: [operation, ...fragments] },
+      { schema, variables: variables ?? {}, ctx: context as object },
+    ).complexity;
   } catch (error) {
-    if (error === UNCOERCIBLE) return undefined;
+    if (error instanceof GraphQLError) return undefined;
     throw error;
   }
-}
-
-const NO_VARIABLES: Record<string, unknown> = Object.freeze({});
-
-function containsVariable(value: ValueNode | undefined): boolean {
-  if (!value) return false;
-  if (value.kind === Kind.VARIABLE) return true;
-  if (value.kind === Kind.LIST) return value.values.some(containsVariable);
-  if (value.kind === Kind.OBJECT) return value.fields.some((field) => containsVariable(field.value));
-  return false;
 }
 
 /**

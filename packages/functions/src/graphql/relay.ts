@@ -36,6 +36,8 @@ export const relayOptions = {
   },
   nodesQueryOptions: {
     description: `The same as \`node\` for up to ${MAX_NODE_IDS} ids, in the order given.`,
+    // Priced by the ids given, at most the maximum (more are refused before any lookup).
+    complexity: (args: { ids: readonly unknown[] }) => ({ field: 1, multiplier: Math.min(args.ids.length, MAX_NODE_IDS) }),
     resolve: (
       _root: unknown,
       args: { ids: GlobalID[] },

@@ -160,9 +160,27 @@ describe("relay-runtime over HTTP against the local server", () => {
   });
 
   it("runs the compiled pagination query for a full page of 100 within the query limits", async () => {
-    const environment = createEnvironment(await api.token("relay-full-page"));
+    const token = await api.token("relay-full-page");
+    const created: string[] = [];
+    for (const content of ["one", "two", "three"]) {
+      const response = await fetch(api.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: `mutation($c: String!) { createNote(input: { content: $c }) { id } }`, variables: { c: content } }),
+      });
+      created.push(((await response.json()) as Data).data.createNote.id);
+    }
+    const environment = createEnvironment(token);
     const pagination = request("NotesListPaginationQuery");
-    const data = (await fetchQuery(environment, pagination as GraphQLTaggedNode, { count: 100, cursor: null }).toPromise()) as Data;
-    expect(data).toBeDefined();
+    const variables = { count: 100, cursor: null };
+    const operation = createOperationDescriptor(pagination, variables);
+    environment.retain(operation);
+    // A page is priced at the 100 asked for, not at the three notes it holds: an error would reject here.
+    await fetchQuery(environment, pagination as GraphQLTaggedNode, variables).toPromise();
+    const notes = readFragment(environment, fragment("NotesList_query"), environment.lookup(operation.fragment).data).notes;
+    expect(notes.edges.map((edge: Data) => edge.node.id)).toEqual([...created].reverse());
+    const contents = notes.edges.map((edge: Data) => readFragment(environment, fragment("NoteItem_note"), edge.node).content);
+    expect(contents).toEqual(["three", "two", "one"]);
+    expect(notes.pageInfo).toMatchObject({ hasNextPage: false, endCursor: notes.edges[2].cursor });
   });
 });

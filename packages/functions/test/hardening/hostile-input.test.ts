@@ -162,14 +162,14 @@ describe("query shape limits (graphql-armor)", () => {
     const result = await postGraphQL(api.url, query);
     expectRefused(result, "GRAPHQL_VALIDATION_FAILED", { status: 400 });
     const messages = result.json.errors.map((e: { message: string }) => e.message);
-    expect(messages).toContainEqual(expect.stringMatching(/^Query Cost limit of 8000 exceeded, found (\d+(\.\d+)?|over 10\^12)\.$/));
+    expect(messages).toContainEqual(expect.stringMatching(/^Query Cost limit of 3000 exceeded, found (\d+|over 10\^12)\.$/));
   });
 
   it("refuses two full pages of 100 notes in one request by cost", async () => {
     const error = expectRefused(await postGraphQL(api.url, `{ a: ${page("(first: 100)")} b: ${page("(first: 100)")} }`), "GRAPHQL_VALIDATION_FAILED", {
       status: 400,
     });
-    expect(error.message).toBe("Query Cost limit of 8000 exceeded, found 13525.");
+    expect(error.message).toBe("Query Cost limit of 3000 exceeded, found 3602.");
   });
 
   it("prices a page by the size requested: a variable's value, its default, or the argument's default", async () => {
@@ -178,19 +178,19 @@ describe("query shape limits (graphql-armor)", () => {
     // Fifteen aliased full pages by variable: refused; the same fifteen pages of one note each: served.
     const fifteenFull = await postGraphQL(api.url, `query($f: Int) { ${aliasedPages(15)} }`, { f: 100 }, { token: user.token });
     expect(expectRefused(fifteenFull, "GRAPHQL_VALIDATION_FAILED", { status: 400 }).message).toBe(
-      "Query Cost limit of 8000 exceeded, found 101437.5.",
+      "Query Cost limit of 3000 exceeded, found 27015.",
     );
     expectData(await postGraphQL(api.url, `query($f: Int) { ${aliasedPages(15)} }`, { f: 1 }, { token: user.token }));
     // A variable's default counts when the variable is not given.
     const byDefault = await postGraphQL(api.url, `query($f: Int = 100) { ${aliasedPages(2)} }`, {}, { token: user.token });
     expect(expectRefused(byDefault, "GRAPHQL_VALIDATION_FAILED", { status: 400 }).message).toBe(
-      "Query Cost limit of 8000 exceeded, found 13525.",
+      "Query Cost limit of 3000 exceeded, found 3602.",
     );
-    // An omitted first is the schema's default page of 20: five fit, six do not.
+    // An omitted first is the schema's default page of 20: eight fit, nine do not.
     const defaultPages = (n: number) => Array.from({ length: n }, (_, i) => `d${i}: ${page("")}`).join(" ");
-    expectData(await postGraphQL(api.url, `{ ${defaultPages(5)} }`, undefined, { token: user.token }));
-    expect(expectRefused(await postGraphQL(api.url, `{ ${defaultPages(6)} }`), "GRAPHQL_VALIDATION_FAILED", { status: 400 }).message).toBe(
-      "Query Cost limit of 8000 exceeded, found 8115.",
+    expectData(await postGraphQL(api.url, `{ ${defaultPages(8)} }`, undefined, { token: user.token }));
+    expect(expectRefused(await postGraphQL(api.url, `{ ${defaultPages(9)} }`), "GRAPHQL_VALIDATION_FAILED", { status: 400 }).message).toBe(
+      "Query Cost limit of 3000 exceeded, found 3249.",
     );
   });
 
@@ -211,7 +211,7 @@ describe("query shape limits (graphql-armor)", () => {
       "GRAPHQL_VALIDATION_FAILED",
       { status: 400 },
     );
-    expect(error.message).toMatch(/^Query Cost limit of 8000 exceeded, found \d+\.$/);
+    expect(error.message).toMatch(/^Query Cost limit of 3000 exceeded, found \d+\.$/);
   });
 
   it("accepts a full page of 100 notes with every field (the heaviest real query)", async () => {

@@ -75,6 +75,8 @@ builder.queryFields((t) => ({
       first: t.arg.int({ defaultValue: Note.limits.pageSizeDefault }),
       after: t.arg.string(),
     },
+    // Priced at the page size requested, at most the maximum (larger ones are refused unread).
+    complexity: (args) => ({ field: 1, multiplier: Math.min(args.first ?? Note.limits.pageSizeDefault, Note.limits.pageSizeMax) }),
     resolve: async (_root, args, context) => toConnection(await Note.list(requireCaller(context).id, args)),
   }),
 }));
