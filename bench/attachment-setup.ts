@@ -18,7 +18,7 @@ export async function attachmentColdStart(world: World, ours: Bundle): Promise<{
   }
   progress(`attachment cold start: ${ATTACHMENT_NOTES} notes with a file each, uploaded through the API (presigned POST)`);
   const side = await world.contender(ours.file);
-  const token = await world.issuer.mint("bench-attachment-user");
+  const token = await world.issuer.token("bench-attachment-user", { expiresAt: "2h" });
   const graphql = async <T>(query: string, variables: Record<string, unknown>): Promise<T> => {
     const answer = await side.invoke(token, JSON.stringify({ query, variables }));
     const parsed = JSON.parse(answer.body ?? "{}") as { data?: T; errors?: unknown[] };

@@ -8,7 +8,7 @@ import type { ColdStartReport, ColdStartSpec } from "./cold-start-child.ts";
 import type { ContenderRequest, ContenderSetup, RequestKind, Throughput } from "./contender.ts";
 import type { Launcher } from "./cpu-quota.ts";
 import { noteBody, noteFields as noteFieldsOf } from "./events.ts";
-import { startIssuer, type BenchIssuer } from "./issuer.ts";
+import { createTestIssuer, type TestIssuer } from "../packages/functions/test/test-issuer.ts";
 import { lambdaBootstrapNodeArgs } from "./lambda-memory.ts";
 import { ask, startHelper, type Helper, type StartOptions } from "./processes.ts";
 import { seedNotes, type Seeded } from "./seed.ts";
@@ -68,7 +68,7 @@ export async function startWorld(options: { bigUserNotes: number; node?: string 
   };
 
   progress("starting dynalite (own process), a loopback JWKS issuer and s3rver (own process)");
-  const issuer: BenchIssuer = await startIssuer();
+  const issuer: TestIssuer = await createTestIssuer({ clientId: "bench-user-pool-client" });
   const tsx = { execArgv: ["--import", "tsx"] };
   const dynalite = await helper<{ endpoint: string }>(path.join(ROOT, "bench/dynalite-process.ts"), {
     ...tsx,
@@ -87,8 +87,8 @@ export async function startWorld(options: { bigUserNotes: number; node?: string 
   const seedStarted = performance.now();
   const seeded: Seeded = await seedNotes(endpoint, TABLE, options.bigUserNotes);
   progress(`seeded in ${Math.round(performance.now() - seedStarted)} ms`);
-  const smallToken = await issuer.mint(seeded.small.userId);
-  const bigToken = await issuer.mint(seeded.big.userId);
+  const smallToken = await issuer.token(seeded.small.userId, { expiresAt: "2h" });
+  const bigToken = await issuer.token(seeded.big.userId, { expiresAt: "2h" });
   /** The note(id) request every note-reading figure sends, and what its answer must contain. */
   const noteRequest: ColdStartSpec["first"] = { token: smallToken, body: noteBody(noteFields, seeded.noteId), expect: `"id":"${seeded.noteId}"` };
 
@@ -100,8 +100,8 @@ export async function startWorld(options: { bigUserNotes: number; node?: string 
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(LAMBDA_MEMORY_MB),
     NOTES_TABLE: TABLE,
     DYNAMODB_ENDPOINT: endpoint,
-    AUTH_ISSUER: issuer.issuer,
-    AUTH_AUDIENCE: issuer.audience,
+    AUTH_ISSUER: issuer.settings.issuer,
+    AUTH_AUDIENCE: issuer.settings.clientId,
     STAGE: "prod",
     PROTECTED_STAGE: "true",
     // The function runs on nodejs22.x, where the SDK prints no Node-version warning.
@@ -166,7 +166,7 @@ export async function startWorld(options: { bigUserNotes: number; node?: string 
         NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
         AWS_REGION: "us-east-1",
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-        BENCH_SERVER_SETUP: JSON.stringify({ issuer: issuer.issuer, clientId: issuer.audience, endpoint, tableName: TABLE }),
+        BENCH_SERVER_SETUP: JSON.stringify({ issuer: issuer.settings.issuer, clientId: issuer.settings.clientId, endpoint, tableName: TABLE }),
       },
     });
 

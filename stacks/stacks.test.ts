@@ -8,10 +8,9 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { Template } from "aws-cdk-lib/assertions";
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { ensureNotesTable, startEmbeddedDynamo } from "../packages/core/src/embedded-dynamo.ts";
 import { apiGatewayEvent, graphqlPostEvent } from "../packages/functions/test/api-gateway-event.ts";
-import { createTestIssuer } from "../packages/functions/test/harness.ts";
+import { createTestIssuer } from "../packages/functions/test/test-issuer.ts";
 import trustedDocuments from "../packages/functions/src/graphql/trusted-documents.json";
 import { LOCAL_S3_PATH, startLocalS3 } from "../packages/functions/src/local/s3rver.ts";
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
@@ -711,25 +710,11 @@ describe("the bundle SST built for the function", () => {
     expect(readFileSync(bundle, "utf8")).not.toContain("Skipping SSO provider");
 
     const db = await startEmbeddedDynamo();
-    const { privateKey, publicKey } = await generateKeyPair("RS256");
-    const jwk = { ...(await exportJWK(publicKey)), kid: "bundle-test", alg: "RS256", use: "sig" };
-    const poolPath = "/us-east-1_BundleTest";
-    const jwks = createServer((req, res) => {
-      const found = req.url === `${poolPath}/.well-known/jwks.json`;
-      res.writeHead(found ? 200 : 404, { "content-type": "application/json" });
-      res.end(found ? JSON.stringify({ keys: [jwk] }) : "{}");
-    });
+    const pool = await createTestIssuer({ poolId: "us-east-1_BundleTest", clientId: "bundle-client" });
     try {
       await ensureNotesTable(db.endpoint, "bundle-notes");
-      await new Promise<void>((resolve) => jwks.listen(0, "127.0.0.1", resolve));
-      const issuer = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}${poolPath}`;
-      const token = await new SignJWT({ token_use: "access", client_id: "bundle-client" })
-        .setProtectedHeader({ alg: "RS256", kid: jwk.kid })
-        .setSubject("bundle-user")
-        .setIssuer(issuer)
-        .setIssuedAt()
-        .setExpirationTime("5m")
-        .sign(privateKey);
+      const issuer = pool.settings.issuer;
+      const token = await pool.token("bundle-user", { expiresAt: "5m" });
       const call = (query: string, variables: Record<string, unknown> = {}) =>
         graphqlPostEvent({ query, variables }, { token });
 
@@ -779,8 +764,7 @@ describe("the bundle SST built for the function", () => {
         "Query",
       ]);
     } finally {
-      jwks.closeAllConnections();
-      await new Promise((resolve) => jwks.close(resolve));
+      await pool.close();
       await db.close();
       await rm(copy, { recursive: true, force: true });
     }
@@ -807,13 +791,13 @@ describe("an attachment through the bundle SST built", () => {
     const s3Dir = await mkdtemp(path.join(tmpdir(), "bundle-s3-"));
     const localS3 = await startLocalS3({ directory: s3Dir, bucketName: "bundle-files" });
     const s3Server = createServer((req, res) => localS3.handle(req, res));
-    // A user pool whose keys are served over loopback HTTP (at any path, so also under this issuer).
-    const pool = await createTestIssuer();
+    // A user pool whose keys are served over loopback HTTP, where Cognito serves them.
+    const pool = await createTestIssuer({ poolId: "us-east-1_BundleS3", clientId: "bundle-client" });
     try {
       await ensureNotesTable(db.endpoint, "bundle-notes");
       await new Promise<void>((resolve) => s3Server.listen(0, "127.0.0.1", resolve));
-      const issuer = `${new URL(pool.settings.jwksUrl!).origin}/us-east-1_BundleS3`;
-      const token = await pool.token("bundle-user", { issuer, audience: "bundle-client", expiresAt: "5m" });
+      const issuer = pool.settings.issuer;
+      const token = await pool.token("bundle-user", { expiresAt: "5m" });
       const env = {
         ...LAMBDA_ROLE_ENV,
         AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,

@@ -4,7 +4,8 @@ import type { NotesYoga } from "../src/graphql/yoga.ts";
 import { createLambdaHandler } from "../src/http/lambda.ts";
 import { captureLogs } from "../src/log.ts";
 import { apiGatewayEvent } from "./api-gateway-event.ts";
-import { GRAPHQL_URL, createTestIssuer, createTestYoga, type TestIssuer } from "./harness.ts";
+import { GRAPHQL_URL, createTestYoga } from "./harness.ts";
+import { createTestIssuer, type TestIssuer } from "./test-issuer.ts";
 
 /**
  * GraphQL-over-HTTP conformance: every one of graphql-http's server audits (MUST, SHOULD and MAY)

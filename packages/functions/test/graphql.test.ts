@@ -10,16 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useEmbeddedTable } from "../../core/test/embedded-table.ts";
 import { captureLogs } from "../src/log.ts";
 import { recordAwsCall } from "../src/metrics.ts";
-import {
-  TEST_AUDIENCE,
-  TEST_ISSUER,
-  createTestIssuer,
-  createTestYoga,
-  errorCodes,
-  graphqlClient,
-  type GraphQLResponse,
-  type TestIssuer,
-} from "./harness.ts";
+import { createTestYoga, errorCodes, graphqlClient, type GraphQLResponse } from "./harness.ts";
+import { TEST_AUDIENCE, createTestIssuer, type TestIssuer } from "./test-issuer.ts";
 
 /** The SPEC's GraphQL contract, in-process through yoga.fetch, on a real dynalite table. */
 let db: Awaited<ReturnType<typeof useEmbeddedTable>>;
@@ -158,13 +150,13 @@ describe("authentication", () => {
     /** A validly signed token for someone else, with its payload swapped for the victim's. */
     async function tampered(): Promise<string> {
       const [header, , signature] = (await issuer.token("mallory")).split(".");
-      const payload = { sub: victim.id, iss: TEST_ISSUER, token_use: "access", client_id: TEST_AUDIENCE, exp: nowSeconds() + 3600 };
+      const payload = { sub: victim.id, iss: issuer.settings.issuer, token_use: "access", client_id: TEST_AUDIENCE, exp: nowSeconds() + 3600 };
       return [header, Buffer.from(JSON.stringify(payload)).toString("base64url"), signature].join(".");
     }
     function unsigned(sub: string): string {
       return new UnsecuredJWT({ token_use: "access", client_id: TEST_AUDIENCE })
         .setSubject(sub)
-        .setIssuer(TEST_ISSUER)
+        .setIssuer(issuer.settings.issuer)
         .setExpirationTime("1h")
         .encode();
     }

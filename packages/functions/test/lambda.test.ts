@@ -1,10 +1,8 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { ensureNotesTable, startEmbeddedDynamo, type EmbeddedDynamo } from "@notes/core/embedded-dynamo";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from "jose";
+import { generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { NotesYoga } from "../src/graphql/yoga.ts";
 import { createLambdaHandler, toLambdaResult } from "../src/http/lambda.ts";
@@ -12,7 +10,8 @@ import { LOCAL_ISSUER_DOMAIN } from "../src/local/cognito.ts";
 import { MAX_BODY_BYTES } from "../src/http/limits.ts";
 import { captureLogs } from "../src/log.ts";
 import { API_DOMAIN, apiGatewayEvent, graphqlPostEvent, resultJson } from "./api-gateway-event.ts";
-import { createTestIssuer, createTestYoga, type TestIssuer } from "./harness.ts";
+import { createTestYoga } from "./harness.ts";
+import { createTestIssuer, type TestIssuer } from "./test-issuer.ts";
 
 /**
  * The Lambda side of HTTP: real API Gateway v2 events through createLambdaHandler, and the real
@@ -301,45 +300,26 @@ describe("toLambdaResult", () => {
 });
 
 describe("src/lambda.ts, configured by environment", () => {
-  const poolPath = "/eu-west-1_TestPool";
   const clientId = "test-app-client";
-  let jwks: Server;
+  let pool: TestIssuer;
   let issuerUrl: string;
-  let signingKey: CryptoKey;
   let lambda: Handler;
 
   /** A Cognito-shaped token: RS256 with the pool's kid; ID tokens carry aud, access tokens client_id. */
-  function cognitoToken(sub: string, use: "id" | "access", key: CryptoKey = signingKey) {
-    const claims = use === "id" ? { token_use: "id", aud: clientId } : { token_use: "access", client_id: clientId };
-    return new SignJWT(claims)
-      .setProtectedHeader({ alg: "RS256", kid: "test-kid" })
-      .setSubject(sub)
-      .setIssuer(issuerUrl)
-      .setIssuedAt()
-      .setExpirationTime("1h")
-      .sign(key);
+  function cognitoToken(sub: string, use: "id" | "access", signingKey?: CryptoKey) {
+    return pool.token(sub, { use, signingKey });
   }
 
   beforeAll(async () => {
-    const { privateKey, publicKey } = await generateKeyPair("RS256");
-    signingKey = privateKey;
-    const jwk = { ...(await exportJWK(publicKey)), kid: "test-kid", alg: "RS256", use: "sig" };
-    const body = JSON.stringify({ keys: [jwk] });
-    jwks = createServer((req, res) => {
-      const found = req.url === `${poolPath}/.well-known/jwks.json`;
-      res.writeHead(found ? 200 : 404, { "content-type": "application/json" });
-      res.end(found ? body : "{}");
-    });
-    await new Promise<void>((resolve) => jwks.listen(0, "127.0.0.1", resolve));
-    issuerUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}${poolPath}`;
+    pool = await createTestIssuer({ poolId: "eu-west-1_TestPool", clientId });
+    issuerUrl = pool.settings.issuer;
     vi.stubEnv("AUTH_ISSUER", issuerUrl);
     vi.stubEnv("AUTH_AUDIENCE", clientId);
     vi.stubEnv("PROTECTED_STAGE", "false");
     lambda = (await import("../src/lambda.ts")).handler;
   });
   afterAll(async () => {
-    jwks?.closeAllConnections();
-    await new Promise((resolve) => jwks?.close(resolve));
+    await pool?.close();
   });
 
   it("answers { __typename }", async () => {

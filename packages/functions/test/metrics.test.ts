@@ -25,7 +25,8 @@ import {
   OTHER_OPERATION,
 } from "../src/metrics.ts";
 import { apiGatewayEvent, graphqlPostEvent } from "./api-gateway-event.ts";
-import { createTestIssuer, createTestYoga, type TestIssuer } from "./harness.ts";
+import { createTestYoga } from "./harness.ts";
+import { createTestIssuer, type TestIssuer } from "./test-issuer.ts";
 
 /**
  * The EMF lines the Lambda writes, parsed as CloudWatch parses them: every document valid,

@@ -11,7 +11,8 @@ import { useEmbeddedTable } from "../../core/test/embedded-table.ts";
 import { operationCost, queryLimits } from "../src/graphql/armor.ts";
 import { schema } from "../src/graphql/schema.ts";
 import { captureLogs } from "../src/log.ts";
-import { createTestIssuer, createTestYoga, errorCodes, graphqlClient } from "./harness.ts";
+import { createTestYoga, errorCodes, graphqlClient } from "./harness.ts";
+import { createTestIssuer } from "./test-issuer.ts";
 
 /**
  * Calibration of the cost limit, built from the schema itself: one page of 100 notes asking for

@@ -8,7 +8,8 @@ import { configureS3 } from "@notes/core/s3-settings";
 import type { NotesYoga } from "@notes/functions/graphql/yoga";
 import { captureLogs } from "@notes/functions/log";
 import { useEmbeddedTable } from "../../core/test/embedded-table.ts";
-import { createTestIssuer, createTestYoga, type TestIssuer } from "../../functions/test/harness.ts";
+import { createTestYoga } from "../../functions/test/harness.ts";
+import { createTestIssuer, type TestIssuer } from "../../functions/test/test-issuer.ts";
 import { createApiClient, describeApiError } from "../src/api.ts";
 import * as generated from "../src/gql/graphql.ts";
 import {

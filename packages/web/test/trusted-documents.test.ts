@@ -8,7 +8,7 @@ import { createNotesYoga, type NotesYoga } from "@notes/functions/graphql/yoga";
 import { createTokenVerifier } from "@notes/functions/auth";
 import { captureLogs } from "@notes/functions/log";
 import { useEmbeddedTable } from "../../core/test/embedded-table.ts";
-import { createTestIssuer, type TestIssuer } from "../../functions/test/harness.ts";
+import { createTestIssuer, type TestIssuer } from "../../functions/test/test-issuer.ts";
 import { GENERATED_MANIFEST, mergedManifest, TRUSTED_MANIFEST } from "../scripts/trust-documents.ts";
 import { createApiClient } from "../src/api.ts";
 import {

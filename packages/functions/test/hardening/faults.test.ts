@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNotesYoga, type NotesYogaOptions } from "../../src/graphql/yoga.ts";
 import { createNodeListener } from "../../src/http/node.ts";
 import { captureLogs } from "../../src/log.ts";
-import { createTestIssuer, createTestYoga, type TestIssuer } from "../harness.ts";
+import { createTestYoga } from "../harness.ts";
+import { createTestIssuer, type TestIssuer } from "../test-issuer.ts";
 import { CREATE, LIST, allNotes, leaksIn, postGraphQL, type HttpResult } from "./local-api.ts";
 
 /**
