@@ -1,11 +1,14 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import {
+  BatchGetCommand,
+  BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
+  type BatchWriteCommandInput,
   type DeleteCommandInput,
   type GetCommandInput,
   type PutCommandInput,
@@ -84,6 +87,54 @@ export function dynamoClient(): DynamoDBDocumentClient {
 }
 
 type WithoutTable<T> = Omit<T, "TableName">;
+type Key = Record<string, unknown>;
+type WriteRequest = NonNullable<BatchWriteCommandInput["RequestItems"]>[string][number];
+
+/** DynamoDB's own limits per BatchGetItem / BatchWriteItem call. */
+const BATCH_GET_MAX = 100;
+const BATCH_WRITE_MAX = 25;
+const BATCH_WRITES_IN_FLIGHT = 4;
+/** Rounds of asking again for what DynamoDB handed back unprocessed (it does so when throttled). */
+const UNPROCESSED_ROUNDS = 8;
+
+function backoff(round: number): Promise<void> {
+  return round === 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, 25 * 2 ** round));
+}
+
+async function batchGetChunk(keys: Key[], consistentRead: boolean): Promise<Key[]> {
+  const tableName = dynamoSettings().tableName;
+  const items: Key[] = [];
+  let pending = keys;
+  for (let round = 0; pending.length > 0; round++) {
+    if (round === UNPROCESSED_ROUNDS) throw new Error("BatchGetItem: keys left unprocessed");
+    await backoff(round);
+    const { Responses, UnprocessedKeys } = await dynamoClient().send(
+      new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: consistentRead } } }),
+    );
+    items.push(...(Responses?.[tableName] ?? []));
+    pending = (UnprocessedKeys?.[tableName]?.Keys ?? []) as Key[];
+  }
+  return items;
+}
+
+async function batchWriteChunk(requests: WriteRequest[]): Promise<void> {
+  const tableName = dynamoSettings().tableName;
+  let pending = requests;
+  for (let round = 0; pending.length > 0; round++) {
+    if (round === UNPROCESSED_ROUNDS) throw new Error("BatchWriteItem: items left unprocessed");
+    await backoff(round);
+    const { UnprocessedItems } = await dynamoClient().send(
+      new BatchWriteCommand({ RequestItems: { [tableName]: pending } }),
+    );
+    pending = (UnprocessedItems?.[tableName] ?? []) as WriteRequest[];
+  }
+}
+
+function chunks<T>(all: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < all.length; i += size) out.push(all.slice(i, i + size));
+  return out;
+}
 
 export const dynamo = {
   async get(input: WithoutTable<GetCommandInput>) {
@@ -104,6 +155,19 @@ export const dynamo = {
   },
   async query(input: WithoutTable<QueryCommandInput>) {
     return dynamoClient().send(new QueryCommand({ ...input, TableName: dynamoSettings().tableName }));
+  },
+  /** The items of any number of keys (100 a call, in parallel); missing ones are left out, order is not kept. */
+  async batchGet(keys: readonly Key[], { consistentRead = false } = {}): Promise<Key[]> {
+    const pages = await Promise.all(chunks(keys, BATCH_GET_MAX).map((chunk) => batchGetChunk(chunk, consistentRead)));
+    return pages.flat();
+  },
+  /** Any number of unconditional puts and deletes, 25 a call, a few calls in flight. */
+  async batchWrite(requests: readonly WriteRequest[]): Promise<void> {
+    const queue = chunks(requests, BATCH_WRITE_MAX);
+    const worker = async () => {
+      for (let chunk = queue.shift(); chunk; chunk = queue.shift()) await batchWriteChunk(chunk);
+    };
+    await Promise.all(Array.from({ length: Math.min(BATCH_WRITES_IN_FLIGHT, queue.length) }, worker));
   },
 };
 

@@ -2,6 +2,7 @@ import { monotonicFactory } from "ulid";
 import * as Attachment from "./attachment.ts";
 import { dynamo, isConditionFailure } from "./dynamo.ts";
 import { VisibleError } from "./errors.ts";
+import * as Search from "./search.ts";
 
 /** A note as the domain sees it; `id` is a ULID, so ids sort by creation time. */
 export interface Note {
@@ -32,12 +33,16 @@ export interface UpdateInput {
 export interface ListInput {
   first?: number | null;
   after?: string | null;
+  /** Only notes matching these words (Search); cursors are then bound to the search. */
+  search?: string | null;
 }
 
 export interface Page {
   notes: Note[];
   hasNextPage: boolean;
   endCursor: string | null;
+  /** The search the page answers, for its cursors (cursorFor). */
+  search?: string;
 }
 
 export const limits = {
@@ -61,6 +66,9 @@ const ULID_PATTERN = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 /** JavaScript's \s and trim() miss U+0085 (NEL), which Unicode counts as white space. */
 const ONLY_WHITESPACE = /^[\s\u0085]*$/;
 const CURSOR_PREFIX = "note:";
+const SEARCH_CURSOR_PREFIX = "search:";
+/** Attempts at an update without expectedVersion that keeps meeting a concurrent one (the last always writes). */
+const UPDATE_ATTEMPTS = 3;
 const nextUlid = monotonicFactory();
 
 export async function create(userId: string, input: CreateInput): Promise<Note> {
@@ -70,6 +78,13 @@ export async function create(userId: string, input: CreateInput): Promise<Note> 
   // The file is copied before the note exists, so the note never points at a missing file.
   const claim = input.attachmentUploadId == null ? null : await Attachment.claim(userId, noteId, input.attachmentUploadId);
   const timestamp = new Date(now).toISOString();
+  try {
+    // Before the note: a search never misses it once it exists (docs/search.md "Writes").
+    await Search.indexNew(userId, noteId, Search.groupsOf(input.content, claim?.attachment.fileName));
+  } catch (error) {
+    await claim?.release();
+    throw error;
+  }
   const item: NoteItem = {
     userId,
     noteId,
@@ -106,6 +121,7 @@ export async function list(userId: string, input: ListInput = {}): Promise<Page>
       { field: "first" },
     );
   }
+  if (input.search != null) return searchPage(userId, first, input.after, input.search);
   const after = input.after == null ? undefined : decodeCursor(input.after);
   const { Items = [], LastEvaluatedKey } = await dynamo.query({
     KeyConditionExpression: after ? "userId = :u AND noteId < :after" : "userId = :u",
@@ -122,6 +138,16 @@ export async function list(userId: string, input: ListInput = {}): Promise<Page>
     hasNextPage: Items.length > first || (LastEvaluatedKey !== undefined && notes.length > 0),
     endCursor: last ? cursorFor(last) : null,
   };
+}
+
+/** A page of the caller's notes that match `search`: full, newest first (docs/search.md). */
+async function searchPage(userId: string, first: number, after: string | null | undefined, search: string): Promise<Page> {
+  const parsed = Search.parseSearch(search);
+  const afterId = after == null ? undefined : decodeCursor(after, SEARCH_CURSOR_PREFIX + parsed.hash + ":");
+  const found = await Search.findMatches<NoteItem>(userId, parsed, first + 1, afterId);
+  const notes = found.slice(0, first).map(fromItem);
+  const last = notes.at(-1);
+  return { notes, hasNextPage: found.length > first, endCursor: last ? cursorFor(last, search) : null, search };
 }
 
 export async function update(userId: string, input: UpdateInput): Promise<Note> {
@@ -159,47 +185,58 @@ export async function update(userId: string, input: UpdateInput): Promise<Note> 
       set.push("#attachment = :attachment");
     }
   }
-  let condition = "attribute_exists(noteId)";
-  if (expected != null) {
-    values[":expected"] = expected;
-    condition += " AND #version = :expected";
-  }
-  let updated: NoteItem;
-  let previous: NoteItem;
+  const withChanges = (item: NoteItem): NoteItem => ({
+    ...item,
+    content: input.content ?? item.content,
+    attachment: input.attachmentUploadId === undefined ? item.attachment : claim?.attachment,
+    version: item.version + 1,
+    updatedAt: values[":now"] as string,
+  });
+  const groupsOf = (item: NoteItem) => Search.groupsOf(item.content, attachmentOf(item)?.fileName);
+  let written: { previous: NoteItem; updated: NoteItem; dropped: string[] } | undefined;
   try {
-    // ALL_NEW would hide which file the note pointed at before; the old item tells what to delete.
-    const { Attributes } = await dynamo.update({
-      Key: { userId, noteId: input.id },
-      UpdateExpression: `SET ${set.join(", ")}${remove.length ? ` REMOVE ${remove.join(", ")}` : ""}`,
-      ConditionExpression: condition,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-      ReturnValues: "ALL_OLD",
-      ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-    });
-    previous = Attributes as NoteItem;
-    updated = {
-      ...previous,
-      content: input.content ?? previous.content,
-      attachment: input.attachmentUploadId === undefined ? previous.attachment : claim?.attachment,
-      version: previous.version + 1,
-      updatedAt: values[":now"] as string,
-    };
+    for (let attempt = 1; !written; attempt++) {
+      // The version read is the one written over: the search index's diff is computed against it.
+      const seen = (await dynamo.get({ Key: { userId, noteId: input.id }, ConsistentRead: true })).Item as NoteItem | undefined;
+      if (!seen) throw notFound();
+      if (expected != null && seen.version !== expected) throw conflict(expected, seen.version);
+      // Without expectedVersion, an update that keeps losing races finally writes over whatever is
+      // stored, as updates always may, and indexes right after (docs/search.md "Writes").
+      const last = expected == null && attempt === UPDATE_ATTEMPTS;
+      if (!last) await Search.addGroups(userId, input.id, added(groupsOf(seen), groupsOf(withChanges(seen))), seen.version + 1);
+      if (last) delete values[":seen"];
+      else values[":seen"] = seen.version;
+      try {
+        // ALL_NEW would hide which file the note pointed at before; the old item tells what to delete.
+        const { Attributes } = await dynamo.update({
+          Key: { userId, noteId: input.id },
+          UpdateExpression: `SET ${set.join(", ")}${remove.length ? ` REMOVE ${remove.join(", ")}` : ""}`,
+          ConditionExpression: last ? "attribute_exists(noteId)" : "#version = :seen",
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: "ALL_OLD",
+        });
+        const previous = Attributes as NoteItem;
+        const updated = withChanges(previous);
+        if (last) await Search.addGroups(userId, input.id, added(groupsOf(previous), groupsOf(updated)), updated.version);
+        written = { previous, updated, dropped: added(groupsOf(updated), groupsOf(previous)) };
+      } catch (error) {
+        // Changed or deleted since the read: read again, unless the caller pinned a version.
+        if (!isConditionFailure(error)) throw error;
+        if (last) throw notFound();
+        if (expected != null) {
+          const current = (await dynamo.get({ Key: { userId, noteId: input.id } })).Item as NoteItem | undefined;
+          if (!current) throw notFound();
+          throw conflict(expected, current.version);
+        }
+      }
+    }
   } catch (error) {
     await claim?.release();
-    if (!isConditionFailure(error)) throw error;
-    if (expected == null) throw notFound();
-    // The write already failed atomically; this read only decides which error to report.
-    const current =
-      (error.Item as NoteItem | undefined) ??
-      (await dynamo.get({ Key: { userId, noteId: input.id } })).Item;
-    if (!current) throw notFound();
-    throw new VisibleError(
-      "CONFLICT",
-      `Note was changed since version ${expected}; it is at version ${(current as NoteItem).version}.`,
-      { currentVersion: (current as NoteItem).version },
-    );
+    throw error;
   }
+  const { previous, updated, dropped } = written;
+  await Search.dropGroups(userId, input.id, dropped, updated.version);
   await claim?.complete();
   // Only once the note points elsewhere is the old file deleted.
   if (input.attachmentUploadId !== undefined) await Attachment.discard(attachmentOf(previous));
@@ -222,19 +259,24 @@ export async function remove(userId: string, id: string): Promise<Note> {
     throw error;
   }
   // The note is gone first, so a failure here leaves at worst an unreferenced file.
+  await Search.removeAll(userId, id, Search.groupsOf(deleted.content, attachmentOf(deleted)?.fileName));
   await Attachment.discard(attachmentOf(deleted));
   return fromItem(deleted);
 }
 
-/** Opaque to clients; only ever compared inside the caller's own partition. */
-export function cursorFor(note: Pick<Note, "id">): string {
-  return Buffer.from(CURSOR_PREFIX + note.id).toString("base64url");
+/**
+ * Opaque to clients; only ever compared inside the caller's own partition. A search page's
+ * cursors name its search, so they are refused with another search or none.
+ */
+export function cursorFor(note: Pick<Note, "id">, search?: string | null): string {
+  const prefix = search == null ? CURSOR_PREFIX : `${SEARCH_CURSOR_PREFIX}${Search.parseSearch(search).hash}:`;
+  return Buffer.from(prefix + note.id).toString("base64url");
 }
 
-function decodeCursor(cursor: string): string {
-  const decoded = cursor.length <= 64 ? Buffer.from(cursor, "base64url").toString("utf8") : "";
-  const id = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : "";
-  if (!ULID_PATTERN.test(id) || cursorFor({ id }) !== cursor) {
+function decodeCursor(cursor: string, prefix = CURSOR_PREFIX): string {
+  const decoded = cursor.length <= 96 ? Buffer.from(cursor, "base64url").toString("utf8") : "";
+  const id = decoded.startsWith(prefix) ? decoded.slice(prefix.length) : "";
+  if (!ULID_PATTERN.test(id) || Buffer.from(prefix + id).toString("base64url") !== cursor) {
     throw new VisibleError("BAD_USER_INPUT", '"after" is not a cursor from this API.', {
       field: "after",
     });
@@ -244,6 +286,17 @@ function decodeCursor(cursor: string): string {
 
 function notFound(): VisibleError {
   return new VisibleError("NOT_FOUND", "Note not found.");
+}
+
+/** The groups of `to` that `from` lacks. */
+function added(from: Set<string>, to: Set<string>): string[] {
+  return [...to].filter((group) => !from.has(group));
+}
+
+function conflict(expected: number, current: number): VisibleError {
+  return new VisibleError("CONFLICT", `Note was changed since version ${expected}; it is at version ${current}.`, {
+    currentVersion: current,
+  });
 }
 
 function checkContent(content: string | null | undefined): asserts content is string {
