@@ -27,7 +27,7 @@ const NoteConnectionType = builder.connectionObject(
 
 /** A page read by core (one DynamoDB Query with Limit) in the connection's shape; cursors are core's. */
 function toConnection(page: Note.Page) {
-  const edges = page.notes.map((note) => ({ cursor: Note.cursorFor(note), node: note }));
+  const edges = page.notes.map((note) => ({ cursor: Note.cursorFor(note, page.search), node: note }));
   return {
     edges,
     pageInfo: {
@@ -70,10 +70,14 @@ builder.queryFields((t) => ({
   }),
   notes: t.field({
     type: NoteConnectionType,
-    description: "The caller's notes, newest first.",
+    description: "The caller's notes, newest first; only those matching `search` when it is given.",
     args: {
       first: t.arg.int({ defaultValue: Note.limits.pageSizeDefault }),
       after: t.arg.string(),
+      search: t.arg.string({
+        description:
+          "1 to 200 characters with at least one word: notes in which every word is the start of a word of the content or file name (case and accents ignored).",
+      }),
     },
     // Priced at the page size requested, at most the maximum (larger ones are refused unread).
     complexity: (args) => ({ field: 1, multiplier: Math.min(args.first ?? Note.limits.pageSizeDefault, Note.limits.pageSizeMax) }),
