@@ -3,6 +3,9 @@ import { decodeTime } from "ulid";
 import { MAX_USER_ID_CHARS } from "./attachment.ts";
 import { dynamo, isConditionFailure } from "./dynamo.ts";
 import { VisibleError } from "./errors.ts";
+import { everyTermStartsAWord, wordsOf } from "./words.ts";
+
+export { fold, wordsOf } from "./words.ts";
 
 /**
  * Word-prefix search over the caller's notes (docs/search.md): "group" items, one per note and
@@ -31,23 +34,11 @@ export interface ParsedSearch {
   hash: string;
 }
 
-const WORD = /[\p{L}\p{N}]+/gu;
-const MARKS = /\p{M}/gu;
 const PARTITION_PREFIX = "search/";
 /** Keys only: a Query on a group reads ~14 items per read unit. */
 const MIN_CANDIDATES_PER_QUERY = 25;
 /** Older than any create in flight (the API times out in seconds), so a missing note is gone for good. */
 const LEFTOVER_AFTER_MS = 5 * 60 * 1000;
-
-/** Case and diacritics folded: NFKD, lowercase, combining marks dropped, ß as ss. */
-export function fold(text: string): string {
-  return text.normalize("NFKD").toLowerCase().replace(MARKS, "").replaceAll("ß", "ss");
-}
-
-/** The folded words of a text, in order, with repeats. */
-export function wordsOf(text: string): string[] {
-  return fold(text).match(WORD) ?? [];
-}
 
 /** Checks a `search` argument: 1 to 200 characters with at least one word. */
 export function parseSearch(search: unknown): ParsedSearch {
@@ -91,12 +82,7 @@ export function fileNameOf(item: Pick<SearchableItem, "attachment">): string | n
 /** Whether every word of the search is a prefix of some word of the note's content or file name. */
 export function matches(item: SearchableItem, search: ParsedSearch): boolean {
   const fileName = fileNameOf(item);
-  const words = new Set([...wordsOf(item.content), ...(fileName ? wordsOf(fileName) : [])]);
-  return search.words.every((term) => {
-    if (words.has(term)) return true;
-    for (const word of words) if (word.startsWith(term)) return true;
-    return false;
-  });
+  return everyTermStartsAWord(search.words, new Set([...wordsOf(item.content), ...(fileName ? wordsOf(fileName) : [])]));
 }
 
 /**

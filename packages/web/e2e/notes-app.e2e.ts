@@ -10,7 +10,7 @@ import { chromium, type BrowserContext, type Locator, type Page } from "playwrig
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_CLIENT_SETTINGS, localCognitoClient, readPoolIds } from "@notes/functions/local/cognito";
 import { PAGE_SIZE } from "../src/config.ts";
-import { CreateAttachmentUploadDocument, CreateNoteDocument, MeDocument } from "../src/gql/graphql.ts";
+import { CreateAttachmentUploadDocument, CreateNoteDocument, DeleteNoteDocument, MeDocument } from "../src/gql/graphql.ts";
 import { buildWebApp } from "../scripts/build.ts";
 import { typedClient } from "../test/typed-client.ts";
 
@@ -593,6 +593,50 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against n
     expect(html).not.toContain("Zürich");
     expect(await page.locator("a[href*='/s3/']").count()).toBe(0);
     await shot(page, "07-bob");
+  });
+
+  it("searches as you type: folded word prefixes, marked matches, paged results, kept in the URL, Escape clears", async () => {
+    const request = typedClient(fetch, server.url, { byHash: true });
+    const token = (await storedAccessToken(page))!;
+    const created: string[] = [];
+    for (const content of ["Trip to Zürich in 2027", "zurich budget", "Basel weekend", ...Array.from({ length: 12 }, (_, i) => `alpha ${i}`)]) {
+      created.push((await request(CreateNoteDocument, { input: { content } }, token)).data!.createNote.id);
+    }
+    await page.reload();
+    await noteItem(page, "alpha 11").waitFor();
+    const box = page.getByRole("searchbox", { name: "Search notes" });
+    const matching = () => page.getByRole("list", { name: "Matching notes" }).getByRole("listitem");
+    const matchingContents = () => matching().locator(".note-content").allInnerTexts();
+
+    await box.pressSequentially("ZUR 2027");
+    await expect.poll(matchingContents).toEqual(["Trip to Zürich in 2027"]);
+    expect(await matching().locator("mark").allInnerTexts()).toEqual(["Zür", "2027"]);
+    await box.fill("zur");
+    await expect.poll(matchingContents).toEqual(["zurich budget", "Trip to Zürich in 2027"]);
+    expect(new URL(page.url()).searchParams.get("q")).toBe("zur");
+    await shot(page, "07b-search");
+
+    await page.reload();
+    await expect.poll(matchingContents).toEqual(["zurich budget", "Trip to Zürich in 2027"]);
+    expect(await box.inputValue()).toBe("zur");
+
+    await box.fill("alpha");
+    await expect.poll(async () => (await matchingContents()).length).toBe(PAGE_SIZE);
+    await page.getByRole("button", { name: "Load more" }).click();
+    await expect.poll(matchingContents).toEqual(Array.from({ length: 12 }, (_, i) => `alpha ${11 - i}`));
+    expect(await page.getByRole("button", { name: "Load more" }).count()).toBe(0);
+
+    await box.fill("nothing matches");
+    await page.getByText("No notes match “nothing matches”.").waitFor();
+
+    await box.press("Escape");
+    await expect.poll(() => box.inputValue()).toBe("");
+    await noteItem(page, "alpha 11").waitFor();
+    expect(await noteItems(page).count()).toBe(PAGE_SIZE);
+    expect(new URL(page.url()).search).toBe("");
+
+    // The tests after this one expect bob's single note.
+    for (const id of created) expect((await request(DeleteNoteDocument, { id }, token)).data?.deleteNote.id).toBe(id);
   });
 
   it("raised no page errors along the way", () => {

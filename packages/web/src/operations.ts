@@ -27,8 +27,8 @@ export const MeQuery = graphql(`
 `);
 
 export const NotesPageQuery = graphql(`
-  query NotesPage($first: Int!, $after: String) {
-    notes(first: $first, after: $after) {
+  query NotesPage($first: Int!, $after: String, $search: String) {
+    notes(first: $first, after: $after, search: $search) {
       edges {
         cursor
         node {

@@ -65,7 +65,7 @@ describe("codegen output under packages/web/src/gql", () => {
     expect(versionRenamed).not.toBe(committedSchema());
     expect(problems(versionRenamed)).toContainEqual(expect.stringMatching(/Cannot query field "version" on type "Note"/));
 
-    const firstBecomesString = committedSchema().replace("notes(after: String, first: Int = 20)", "notes(after: String, first: String)");
+    const firstBecomesString = committedSchema().replace(/(notes\([^)]*?first: )Int = 20/, "$1String");
     expect(firstBecomesString).not.toBe(committedSchema());
     expect(problems(firstBecomesString)).toContainEqual(expect.stringMatching(/NotesPageDocument: Variable "\$first"/));
   });

@@ -3,6 +3,7 @@ import { useClient, useMutation } from "urql";
 import { describeApiError, type ApiProblem } from "../api.ts";
 import type { Note } from "../notes/use-notes.ts";
 import { DeleteNoteMutation, NoteQuery, UpdateNoteMutation } from "../operations.ts";
+import { highlightParts } from "../notes/highlight.ts";
 import { AttachmentView } from "./AttachmentView.tsx";
 import { ConfirmDialog } from "./ConfirmDialog.tsx";
 import { NoteForm, type NoteValues } from "./NoteForm.tsx";
@@ -16,6 +17,8 @@ interface NoteItemProps {
   onGone(id: string, message: string): void;
   onProblem(problem: ApiProblem): void;
   announce(message: string): void;
+  /** Folded search terms whose matches are marked in the content. */
+  highlight?: readonly string[];
 }
 
 const UNEXPECTED: ApiProblem = { code: "UNEXPECTED", message: "Something went wrong. Please try again." };
@@ -60,7 +63,9 @@ export function NoteItem(props: NoteItemProps) {
       ) : (
         <>
           <p className="note-content" id={`${id}-content`}>
-            {note.content}
+            {highlightParts(note.content, props.highlight ?? []).map((part, index) =>
+              part.match ? <mark key={index}>{part.text}</mark> : part.text,
+            )}
           </p>
           {note.attachment && <AttachmentView key={note.attachment.url} attachment={note.attachment} />}
           <p className="note-meta muted">

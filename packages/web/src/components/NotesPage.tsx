@@ -4,9 +4,11 @@ import type { ApiProblem } from "../api.ts";
 import type { Session } from "../auth/cognito.ts";
 import { PAGE_SIZE } from "../config.ts";
 import { useNotes } from "../notes/use-notes.ts";
+import { useSearch } from "../notes/use-search.ts";
 import { MeQuery } from "../operations.ts";
 import { NewNoteForm } from "./NewNoteForm.tsx";
 import { NoteItem } from "./NoteItem.tsx";
+import { SearchBox } from "./SearchBox.tsx";
 
 interface NotesPageProps {
   session: Session;
@@ -14,7 +16,8 @@ interface NotesPageProps {
 }
 
 export function NotesPage({ session, onSignOut }: NotesPageProps) {
-  const notes = useNotes(PAGE_SIZE);
+  const search = useSearch();
+  const notes = useNotes(PAGE_SIZE, search.search);
   const [status, setStatus] = useState("");
   const listHeading = useRef<HTMLHeadingElement>(null);
   const [me] = useQuery({ query: MeQuery });
@@ -72,10 +75,12 @@ export function NotesPage({ session, onSignOut }: NotesPageProps) {
 
         <section aria-labelledby="notes-heading" className="notes-section">
           <h2 id="notes-heading" ref={listHeading} tabIndex={-1}>
-            Your notes
+            {search.search === null ? "Your notes" : "Matching notes"}
           </h2>
 
-          {notes.status === "loading" && <p className="muted">Loading your notes…</p>}
+          <SearchBox text={search.text} onChange={search.setText} onClear={search.clear} />
+
+          {notes.status === "loading" && <p className="muted">{search.search === null ? "Loading your notes…" : "Searching…"}</p>}
 
           {notes.status === "error" && notes.problem && (
             <div className="error" role="alert">
@@ -87,7 +92,9 @@ export function NotesPage({ session, onSignOut }: NotesPageProps) {
           )}
 
           {notes.status === "ready" && notes.notes.length === 0 && !notes.hasNextPage && (
-            <p className="empty">No notes yet. Write your first one above.</p>
+            <p className="empty">
+              {search.search === null ? "No notes yet. Write your first one above." : `No notes match “${search.search}”.`}
+            </p>
           )}
 
           {notes.notes.length > 0 && (
@@ -108,6 +115,7 @@ export function NotesPage({ session, onSignOut }: NotesPageProps) {
                   }}
                   onProblem={onProblem}
                   announce={announce}
+                  highlight={search.terms}
                 />
               ))}
             </ul>

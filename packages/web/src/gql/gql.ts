@@ -16,7 +16,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  fragment NoteFields on Note {\n    id\n    content\n    attachment {\n      fileName\n      contentType\n      size\n      url\n    }\n    createdAt\n    updatedAt\n    version\n  }\n": typeof types.NoteFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      id\n    }\n  }\n": typeof types.MeDocument,
-    "\n  query NotesPage($first: Int!, $after: String) {\n    notes(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...NoteFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.NotesPageDocument,
+    "\n  query NotesPage($first: Int!, $after: String, $search: String) {\n    notes(first: $first, after: $after, search: $search) {\n      edges {\n        cursor\n        node {\n          ...NoteFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.NotesPageDocument,
     "\n  query Note($id: ID!) {\n    note(id: $id) {\n      ...NoteFields\n    }\n  }\n": typeof types.NoteDocument,
     "\n  mutation CreateNote($input: CreateNoteInput!) {\n    createNote(input: $input) {\n      ...NoteFields\n    }\n  }\n": typeof types.CreateNoteDocument,
     "\n  mutation UpdateNote($input: UpdateNoteInput!) {\n    updateNote(input: $input) {\n      ...NoteFields\n    }\n  }\n": typeof types.UpdateNoteDocument,
@@ -26,7 +26,7 @@ type Documents = {
 const documents: Documents = {
     "\n  fragment NoteFields on Note {\n    id\n    content\n    attachment {\n      fileName\n      contentType\n      size\n      url\n    }\n    createdAt\n    updatedAt\n    version\n  }\n": types.NoteFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      id\n    }\n  }\n": types.MeDocument,
-    "\n  query NotesPage($first: Int!, $after: String) {\n    notes(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...NoteFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.NotesPageDocument,
+    "\n  query NotesPage($first: Int!, $after: String, $search: String) {\n    notes(first: $first, after: $after, search: $search) {\n      edges {\n        cursor\n        node {\n          ...NoteFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.NotesPageDocument,
     "\n  query Note($id: ID!) {\n    note(id: $id) {\n      ...NoteFields\n    }\n  }\n": types.NoteDocument,
     "\n  mutation CreateNote($input: CreateNoteInput!) {\n    createNote(input: $input) {\n      ...NoteFields\n    }\n  }\n": types.CreateNoteDocument,
     "\n  mutation UpdateNote($input: UpdateNoteInput!) {\n    updateNote(input: $input) {\n      ...NoteFields\n    }\n  }\n": types.UpdateNoteDocument,
@@ -59,7 +59,7 @@ export function graphql(source: "\n  query Me {\n    me {\n      id\n    }\n  }\
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query NotesPage($first: Int!, $after: String) {\n    notes(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...NoteFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query NotesPage($first: Int!, $after: String) {\n    notes(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...NoteFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query NotesPage($first: Int!, $after: String, $search: String) {\n    notes(first: $first, after: $after, search: $search) {\n      edges {\n        cursor\n        node {\n          ...NoteFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query NotesPage($first: Int!, $after: String, $search: String) {\n    notes(first: $first, after: $after, search: $search) {\n      edges {\n        cursor\n        node {\n          ...NoteFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -4,6 +4,8 @@ import type { CombinedError } from "urql";
 import { describeApiError, type ApiProblem } from "../api.ts";
 import type { NoteFieldsFragment } from "../gql/graphql.ts";
 import { NotesPageQuery } from "../operations.ts";
+import { everyTermStartsAWord, wordsOf } from "@notes/core/words";
+import { searchTerms } from "./highlight.ts";
 
 export type Note = NoteFieldsFragment;
 
@@ -27,10 +29,11 @@ const INITIAL: NotesState = {
 };
 
 /**
- * The caller's notes, newest first, one page at a time through the API's cursor. Local edits
- * (create, update, delete) are applied to the pages already loaded instead of refetching them.
+ * The caller's notes (or only those matching `search`), newest first, one page at a time through
+ * the API's cursor. Local edits (create, update, delete) are applied to the pages already loaded
+ * instead of refetching them.
  */
-export function useNotes(pageSize: number) {
+export function useNotes(pageSize: number, search: string | null = null) {
   const client = useClient();
   const [state, setState] = useState<NotesState>(INITIAL);
   const endCursor = useRef<string | null>(null);
@@ -39,12 +42,12 @@ export function useNotes(pageSize: number) {
   const fetchPage = useCallback(
     async (after: string | null) => {
       const started = generation.current;
-      const result = await client.query(NotesPageQuery, { first: pageSize, after }).toPromise();
+      const result = await client.query(NotesPageQuery, { first: pageSize, after, search }).toPromise();
       // A reload started meanwhile; this page belongs to a list that is gone.
       if (started !== generation.current) return null;
       return result;
     },
-    [client, pageSize],
+    [client, pageSize, search],
   );
 
   const reload = useCallback(async () => {
@@ -90,9 +93,14 @@ export function useNotes(pageSize: number) {
     void reload();
   }, [reload]);
 
-  const added = useCallback((note: Note) => {
-    setState((s) => ({ ...s, notes: [note, ...s.notes.filter((n) => n.id !== note.id)] }));
-  }, []);
+  const added = useCallback(
+    (note: Note) => {
+      // A note written while searching joins the results only if the search finds it.
+      if (search !== null && !matchesSearch(note, searchTerms(search))) return;
+      setState((s) => ({ ...s, notes: [note, ...s.notes.filter((n) => n.id !== note.id)] }));
+    },
+    [search],
+  );
   const replaced = useCallback((note: Note) => {
     setState((s) => ({ ...s, notes: s.notes.map((n) => (n.id === note.id ? note : n)) }));
   }, []);
@@ -101,6 +109,10 @@ export function useNotes(pageSize: number) {
   }, []);
 
   return { ...state, reload, loadMore, added, replaced, removed };
+}
+
+function matchesSearch(note: Note, terms: string[]): boolean {
+  return everyTermStartsAWord(terms, new Set([...wordsOf(note.content), ...wordsOf(note.attachment?.fileName ?? "")]));
 }
 
 function problemOf(error: CombinedError | undefined): ApiProblem {
