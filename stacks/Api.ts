@@ -47,6 +47,9 @@ export function Api({ stack }: StackContext) {
           "dynamodb:UpdateItem",
           "dynamodb:DeleteItem",
           "dynamodb:Query",
+          // Search: a note's index items are written, and a page's candidates read, in batches.
+          "dynamodb:BatchGetItem",
+          "dynamodb:BatchWriteItem",
         ],
         resources: [notesTable.tableArn],
       }),

@@ -26,6 +26,8 @@ import type { Synthesized } from "./synth.ts";
 
 const HANDLER = "packages/functions/src/lambda.handler";
 const NOTES_ACTIONS = [
+  "dynamodb:BatchGetItem",
+  "dynamodb:BatchWriteItem",
   "dynamodb:DeleteItem",
   "dynamodb:GetItem",
   "dynamodb:PutItem",
