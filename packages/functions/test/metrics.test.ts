@@ -179,9 +179,14 @@ describe("EMF metrics of the Lambda", () => {
     expect(metricsOf(call!)).toEqual({ AwsCallLatency: "Milliseconds", AwsCallRetries: "Count", AwsCallFailures: "Count" });
     expect(call).toMatchObject({ AwsCallRetries: 0, AwsCallFailures: 0 });
     expect(call!.AwsCallLatency).toBeGreaterThan(0);
+    // The note's search index is written first (docs/search.md).
+    const [indexWrite] = withDimensions([["service", "awsService"], ["service", "awsService", "awsOperation"]], {
+      awsOperation: "BatchWriteItem",
+    });
+    expect(indexWrite).toMatchObject({ AwsCallRetries: 0, AwsCallFailures: 0 });
     // Written before the invocation returned: nothing is left for a later turn.
     await new Promise((resolve) => setImmediate(resolve));
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(3);
   });
 
   it("puts unknown operation names under `other` and counts errors by extensions.code", async () => {
@@ -223,10 +228,12 @@ describe("EMF metrics of the Lambda", () => {
     } finally {
       configureDynamo({ tableName: TABLE, endpoint: db.endpoint });
     }
+    // The first call of a create, the search index's write, fails: the note is never written.
     const [call] = withDimensions([["service", "awsService"], ["service", "awsService", "awsOperation"]], {
-      awsOperation: "PutItem",
+      awsOperation: "BatchWriteItem",
     });
     expect(call).toMatchObject({ AwsCallRetries: 1, AwsCallFailures: 1 });
+    expect(withDimensions([["service", "awsService"], ["service", "awsService", "awsOperation"]], { awsOperation: "PutItem" })).toEqual([]);
     const [request] = withDimensions([["service"], ["service", "operation"]], { operation: "CreateNote" });
     expect(request).toMatchObject({ Requests: 1, Faults: 1 });
     expect(withDimensions([["service", "code"]], { code: "INTERNAL_SERVER_ERROR" })).toHaveLength(1);
