@@ -83,9 +83,14 @@ const loadDownloads = () => import("./s3-download.ts");
 type LeftoverReporter = (message: string, details: Record<string, unknown>) => void;
 let reportLeftover: LeftoverReporter = (message, details) => console.warn(message, details);
 
-/** Where an S3 object that could not be deleted is reported (the API's logger). */
+/** Where an S3 object or a search index item that could not be deleted is reported (the API's logger). */
 export function onLeftover(reporter: LeftoverReporter): void {
   reportLeftover = reporter;
+}
+
+/** Reports something left behind that is harmless but costs storage (see onLeftover). */
+export function leftover(message: string, details: Record<string, unknown>): void {
+  reportLeftover(message, details);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { decodeTime } from "ulid";
-import { MAX_USER_ID_CHARS } from "./attachment.ts";
+import { leftover, MAX_USER_ID_CHARS } from "./attachment.ts";
 import { dynamo, isConditionFailure } from "./dynamo.ts";
 import { VisibleError } from "./errors.ts";
 import { everyTermStartsAWord, wordsOf } from "./words.ts";
@@ -116,26 +116,39 @@ export async function addGroups(userId: string, noteId: string, groups: Iterable
   );
 }
 
-/** Drops groups `version` no longer has, unless a later version has written them again since. */
+/**
+ * Drops groups `version` no longer has, unless a later version has written them again since. After
+ * the note's write, so a failure only leaves items that verification filters out: reported, not thrown.
+ */
 export async function dropGroups(userId: string, noteId: string, groups: Iterable<string>, version: number): Promise<void> {
-  await Promise.all(
-    [...groups].map((group) =>
-      ignoreConditionFailure(
-        dynamo.remove({
-          Key: { userId: groupPartition(userId, group), noteId },
-          ConditionExpression: "v < :v",
-          ExpressionAttributeValues: { ":v": version },
-        }),
-      ),
+  const drop = (group: string) =>
+    ignoreConditionFailure(
+      dynamo.remove({
+        Key: { userId: groupPartition(userId, group), noteId },
+        ConditionExpression: "v < :v",
+        ExpressionAttributeValues: { ":v": version },
+      }),
+    );
+  await leaveBehindOnFailure("words an update dropped", noteId, async () => {
+    await Promise.all([...groups].map(drop));
+  });
+}
+
+/** Removes a deleted note's groups; a failure leaves items a later search removes (reported, not thrown). */
+export async function removeAll(userId: string, noteId: string, groups: Iterable<string>): Promise<void> {
+  await leaveBehindOnFailure("a deleted note's words", noteId, () =>
+    dynamo.batchWrite(
+      [...groups].map((group) => ({ DeleteRequest: { Key: { userId: groupPartition(userId, group), noteId } } })),
     ),
   );
 }
 
-/** Removes a deleted note's groups. */
-export async function removeAll(userId: string, noteId: string, groups: Iterable<string>): Promise<void> {
-  await dynamo.batchWrite(
-    [...groups].map((group) => ({ DeleteRequest: { Key: { userId: groupPartition(userId, group), noteId } } })),
-  );
+async function leaveBehindOnFailure(what: string, noteId: string, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    leftover("search index items left behind", { what, noteId, error });
+  }
 }
 
 /**
@@ -188,7 +201,11 @@ export async function findMatches<T extends SearchableItem>(
     }
     // A group item of a note that no longer exists (and is not being created) is a leftover of an
     // interrupted create or delete: removed here so it costs no further reads.
-    if (gone.length > 0) await dynamo.batchWrite(gone.map((noteId) => ({ DeleteRequest: { Key: { userId: partition, noteId } } })));
+    if (gone.length > 0) {
+      await dynamo
+        .batchWrite(gone.map((noteId) => ({ DeleteRequest: { Key: { userId: partition, noteId } } })))
+        .catch((error) => leftover("search index items left behind", { what: "items of deleted notes", error }));
+    }
   }
   return found;
 }
