@@ -11,7 +11,8 @@ import {
   uploadFile,
   type AttachmentApi,
 } from "./attachment-client.ts";
-import { createTestIssuer, createTestYoga, errorCodes, graphqlClient, type TestIssuer } from "./harness.ts";
+import { createTestYoga, errorCodes, graphqlClient } from "./harness.ts";
+import { createTestIssuer, type TestIssuer } from "./test-issuer.ts";
 
 /** notes(search:) through GraphQL: in-process yoga on dynalite, and file names on the local server. */
 const SEARCH = `query Search($search: String, $first: Int, $after: String) {
