@@ -761,7 +761,9 @@ describe("the bundle SST built for the function", () => {
       expect(new Set(emf.map((doc) => doc._aws.CloudWatchMetrics[0].Namespace))).toEqual(new Set(["NotesApi/bundle-test"]));
       expect(metricNames.filter((n: string) => n === "ColdStart")).toHaveLength(1);
       expect(metricNames.filter((n: string) => n === "Requests")).toHaveLength(2);
+      // The create writes the note's search index (BatchWriteItem), then the note.
       expect(emf.filter((doc) => doc.awsService === "DynamoDB").map((doc) => doc.awsOperation).sort()).toEqual([
+        "BatchWriteItem",
         "PutItem",
         "Query",
       ]);
