@@ -730,7 +730,9 @@ describe("the bundle SST built for the function", () => {
           call("mutation($c: String!) { createNote(input: { content: $c }) { id version } }", {
             c: "from the bundle",
           }),
-          call("{ me { id } notes(first: 5) { edges { node { content version } } } }"),
+          call(
+            '{ me { id } notes(first: 5) { edges { node { content version } } } found: notes(first: 5, search: "BUND") { edges { node { content } } } }',
+          ),
         ],
         {
           ...LAMBDA_ROLE_ENV,
@@ -748,6 +750,7 @@ describe("the bundle SST built for the function", () => {
         data: {
           me: { id: "bundle-user" },
           notes: { edges: [{ node: { content: "from the bundle", version: 1 } }] },
+          found: { edges: [{ node: { content: "from the bundle" } }] },
         },
       });
       // Import, JWKS fetch and DynamoDB never load Node's fetch, ≈ 25 ms of a cold start (stacks/lambda-bundle.ts, src/jwks.ts).
@@ -761,10 +764,13 @@ describe("the bundle SST built for the function", () => {
       expect(new Set(emf.map((doc) => doc._aws.CloudWatchMetrics[0].Namespace))).toEqual(new Set(["NotesApi/bundle-test"]));
       expect(metricNames.filter((n: string) => n === "ColdStart")).toHaveLength(1);
       expect(metricNames.filter((n: string) => n === "Requests")).toHaveLength(2);
-      // The create writes the note's search index (BatchWriteItem), then the note.
+      // The create writes the note's search index (BatchWriteItem), then the note; the search
+      // queries its group and reads the candidates (BatchGetItem).
       expect(emf.filter((doc) => doc.awsService === "DynamoDB").map((doc) => doc.awsOperation).sort()).toEqual([
+        "BatchGetItem",
         "BatchWriteItem",
         "PutItem",
+        "Query",
         "Query",
       ]);
     } finally {
