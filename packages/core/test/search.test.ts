@@ -1,3 +1,4 @@
+import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamo } from "../src/dynamo.ts";
 import * as Note from "../src/note.ts";
@@ -191,6 +192,22 @@ describe("freshness", () => {
       ExpressionAttributeValues: { ":p": Search.groupPartition(user, "dele") },
     });
     expect(Items).toEqual([]);
+  });
+
+  it("skips group items whose note is missing, and removes them once no create can be in flight", async () => {
+    const user = newUser();
+    await createAll(user, ["orphan check"]);
+    const stale = ulid(Date.now() - 10 * 60 * 1000);
+    const fresh = ulid();
+    const partition = Search.groupPartition(user, "orph");
+    for (const noteId of [stale, fresh]) await dynamo.put({ Item: { userId: partition, noteId, v: 1 } });
+    expect(await found(user, "orphan")).toEqual(["orphan check"]);
+    const { Items = [] } = await dynamo.query({
+      KeyConditionExpression: "userId = :p",
+      ExpressionAttributeValues: { ":p": partition },
+    });
+    // The fresh one may be a create between its index write and its note's: it stays.
+    expect(Items.map((item) => item.noteId).sort()).toEqual([fresh, (await allNotes(user))[0]!.id].sort());
   });
 
   it("keeps the latest version findable under concurrent updates of one note", async () => {
