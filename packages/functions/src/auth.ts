@@ -2,6 +2,7 @@ import { MAX_USER_ID_CHARS } from "@notes/core/attachment";
 import { jwtVerify, type JWTVerifyGetKey } from "jose";
 import type { Caller } from "./graphql/context.ts";
 import { remoteJwks } from "./jwks.ts";
+import { BoundedMap } from "./bounded-map.ts";
 import { log } from "./log.ts";
 
 /** A Cognito user pool and its app client: the only things that differ between AWS and local runs. */
@@ -43,7 +44,7 @@ export function cognitoVerifierFromEnv(env: NodeJS.ProcessEnv = process.env): Ve
  */
 export function createTokenVerifier(settings: CognitoVerifierSettings): VerifyAuthorization {
   const keys: JWTVerifyGetKey = remoteJwks(new URL(settings.jwksUrl ?? `${settings.issuer}/.well-known/jwks.json`));
-  const verified = new Map<string, { caller: Caller; expiresAtMs: number }>();
+  const verified = new BoundedMap<string, { caller: Caller; expiresAtMs: number }>(CACHE_LIMIT);
 
   return async function verifyAuthorization(authorization, requestId) {
     if (!authorization) return null;
@@ -71,7 +72,6 @@ export function createTokenVerifier(settings: CognitoVerifierSettings): VerifyAu
         throw claimError("sub is not a usable user id", "sub");
       }
       const caller = { id: payload.sub };
-      if (verified.size >= CACHE_LIMIT) verified.delete(verified.keys().next().value!);
       verified.set(token, { caller, expiresAtMs: payload.exp! * 1000 });
       return caller;
     } catch (error) {

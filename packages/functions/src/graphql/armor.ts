@@ -17,8 +17,7 @@ import {
   type ValidationContext,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { log } from "../log.ts";
-import { UNEXPECTED_MESSAGE } from "./errors.ts";
+import { clientError, unexpected } from "./errors.ts";
 
 /**
  * Every limit on the shape and run time of one GraphQL request, in one place (README "Security
@@ -121,9 +120,7 @@ function useCostLimit(maxCost: number): Plugin {
 function costLimitError(maxCost: number, cost: number): GraphQLError {
   // Fragment fan-outs reach costs like 7e21; "over 10^12" reads better than exponent notation.
   const found = cost > 1e12 ? "over 10^12" : String(cost);
-  return new GraphQLError(`Query Cost limit of ${maxCost} exceeded, found ${found}.`, {
-    extensions: { code: "GRAPHQL_VALIDATION_FAILED", http: { status: 400 } },
-  });
+  return clientError(`Query Cost limit of ${maxCost} exceeded, found ${found}.`, "GRAPHQL_VALIDATION_FAILED", 400);
 }
 
 /**
@@ -193,19 +190,12 @@ export function useExecutionTimeout(timeoutMs: number): Plugin<{ requestId?: str
         let timer: NodeJS.Timeout | undefined;
         const timedOut = new Promise<{ data: null; errors: GraphQLError[] }>((resolve) => {
           timer = setTimeout(() => {
-            log.error("execution timed out", {
-              requestId: (args.contextValue as { requestId?: string }).requestId,
-              timeoutMs,
-            });
-            resolve({ data: null, errors: [timeoutError()] });
+            const requestId = (args.contextValue as { requestId?: string }).requestId;
+            resolve({ data: null, errors: [unexpected("execution timed out", { requestId, timeoutMs })] });
           }, timeoutMs);
         });
         return Promise.race([executeFn(args), timedOut]).finally(() => clearTimeout(timer));
       });
     },
   };
-}
-
-function timeoutError(): GraphQLError {
-  return new GraphQLError(UNEXPECTED_MESSAGE, { extensions: { code: "INTERNAL_SERVER_ERROR" } });
 }

@@ -5,14 +5,40 @@ import type { Plugin } from "graphql-yoga";
 import type { Context } from "./context.ts";
 import { log } from "../log.ts";
 
+/**
+ * The one place that decides what a client sees of a failure, for every layer (yoga's hooks, the
+ * query limits, trusted documents, the runtimes' refusals): an expected failure is a GraphQL error
+ * with a stable code (and an HTTP status where it ends the request); anything else (a bug, or
+ * DynamoDB unreachable, slow or throttling) is logged with the request id and masked as
+ * INTERNAL_SERVER_ERROR "Unexpected error.". Parse and validation errors pass unchanged.
+ */
 export const UNEXPECTED_MESSAGE = "Unexpected error.";
 
-/**
- * The one place that decides what a client sees of a failure: a VisibleError becomes a
- * GraphQL error with its stable code; anything else (a bug, or DynamoDB unreachable, slow or
- * throttling) is logged with the request id and replaced by a masked INTERNAL_SERVER_ERROR.
- * Parse and validation errors pass unchanged.
- */
+/** An expected failure's shape: message, stable code, and the HTTP status if it ends the request. */
+export function clientErrorShape(message: string, code: string, status?: number) {
+  return { message, extensions: status === undefined ? { code } : { code, http: { status } } };
+}
+
+/** The same, as an error to throw or return from a yoga hook. */
+export function clientError(message: string, code: string, status?: number): GraphQLError {
+  const { extensions } = clientErrorShape(message, code, status);
+  return new GraphQLError(message, { extensions });
+}
+
+/** The JSON body of a refusal the runtimes answer themselves, before yoga. */
+export function clientErrorBody(message: string, code: string): string {
+  return JSON.stringify({ errors: [clientErrorShape(message, code)] });
+}
+
+/** The body of a 500 for the rare failure outside yoga (a broken response stream). */
+export const UNEXPECTED_FAILURE_BODY = JSON.stringify({ errors: [{ message: UNEXPECTED_MESSAGE }] });
+
+/** Logs a failure nobody expected, with what is known of it, and returns the masked error for the client. */
+export function unexpected(message: string, fields: Record<string, unknown>): GraphQLError {
+  log.error(message, fields);
+  return maskedError();
+}
+
 export function formatError(error: GraphQLError, requestId: string | undefined): GraphQLError {
   const original = error.originalError;
   if (!original || original instanceof GraphQLError) return error;
@@ -96,9 +122,7 @@ export function useErrorFormatter(options: { hideSuggestions: boolean }): Plugin
 export function useParameterJsonErrors(): Plugin {
   const asBadRequest = (error: unknown): never => {
     if (!(error instanceof SyntaxError)) throw error;
-    throw new GraphQLError("The variables or extensions parameter is not valid JSON.", {
-      extensions: { http: { status: 400 }, code: "BAD_REQUEST" },
-    });
+    throw clientError("The variables or extensions parameter is not valid JSON.", "BAD_REQUEST", 400);
   };
   return {
     onRequestParse({ request, requestParser, setRequestParser }) {
@@ -131,8 +155,7 @@ export function maskUnexpected(error: unknown): Error {
   if (error instanceof GraphQLError) {
     return isFromGraphQL(error) ? withoutInternals(error) : formatError(error, undefined);
   }
-  log.error("unexpected error", { fault: databaseFault(error), error });
-  return maskedError();
+  return unexpected("unexpected error", { fault: databaseFault(error), error });
 }
 
 function withoutInternals(error: GraphQLError): GraphQLError {

@@ -2,6 +2,7 @@ import { usePersistedOperations } from "@graphql-yoga/plugin-persisted-operation
 import type { Plugin } from "graphql-yoga";
 // No import attribute: SST bundles the Lambda with esbuild 0.18, which cannot parse `with { type: "json" }`.
 import manifest from "./trusted-documents.json";
+import { clientErrorShape } from "./errors.ts";
 
 /**
  * Trusted documents: the web app's operations, by the SHA-256 of their text, from the append-only
@@ -16,21 +17,19 @@ export function useTrustedDocuments(options: { only: boolean }): Plugin {
     allowArbitraryOperations: !options.only,
     getPersistedOperation: (hash) => trustedDocuments.get(hash) ?? null,
     customErrors: {
-      persistedQueryOnly: {
-        message:
-          "This API runs only trusted documents: send extensions.persistedQuery.sha256Hash of a document in its manifest, not a query.",
-        extensions: { code: "PERSISTED_QUERY_ONLY", http: { status: 403 } },
-      },
-      notFound: {
-        message: "No trusted document has this sha256Hash.",
-        extensions: { code: "PERSISTED_QUERY_NOT_FOUND", http: { status: 400 } },
-      },
-      keyNotFound: {
-        message: options.only
+      persistedQueryOnly: clientErrorShape(
+        "This API runs only trusted documents: send extensions.persistedQuery.sha256Hash of a document in its manifest, not a query.",
+        "PERSISTED_QUERY_ONLY",
+        403,
+      ),
+      notFound: clientErrorShape("No trusted document has this sha256Hash.", "PERSISTED_QUERY_NOT_FOUND", 400),
+      keyNotFound: clientErrorShape(
+        options.only
           ? "Send extensions.persistedQuery.sha256Hash of a trusted document."
           : "Send a query, or extensions.persistedQuery.sha256Hash of a trusted document.",
-        extensions: { code: "BAD_REQUEST", http: { status: 400 } },
-      },
+        "BAD_REQUEST",
+        400,
+      ),
     },
   });
 }

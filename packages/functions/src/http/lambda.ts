@@ -5,12 +5,12 @@ import type {
 } from "aws-lambda";
 import { isUtf8 } from "node:buffer";
 import { handleRuntimeRequest, type NotesYoga } from "../graphql/yoga.ts";
-import { flushLogs, log } from "../log.ts";
-import { flushMetrics, recordInvocation } from "../metrics.ts";
+import { UNEXPECTED_FAILURE_BODY, unexpected } from "../graphql/errors.ts";
+import { log } from "../log.ts";
+import { recordInvocation } from "../metrics.ts";
 import {
   MAX_BODY_BYTES,
   REFUSAL_HEADERS,
-  UNEXPECTED_FAILURE_BODY,
   invalidUtf8,
   logRefusal,
   payloadTooLarge,
@@ -22,17 +22,8 @@ import {
  * Response out as the structured Lambda result.
  */
 export function createLambdaHandler(yoga: NotesYoga) {
-  return async function handler(
-    event: APIGatewayProxyEventV2,
-    context?: LambdaContext,
-  ): Promise<APIGatewayProxyStructuredResultV2> {
-    try {
-      return await handle(yoga, event, context);
-    } finally {
-      // Lambda may freeze the environment as soon as the result is returned.
-      flushMetrics();
-      flushLogs();
-    }
+  return function handler(event: APIGatewayProxyEventV2, context?: LambdaContext): Promise<APIGatewayProxyStructuredResultV2> {
+    return handle(yoga, event, context);
   };
 }
 
@@ -45,7 +36,8 @@ async function handle(
   const requestId = event.requestContext.requestId ?? context?.awsRequestId;
   const method = event.requestContext.http.method;
   if (context) {
-    log.addLambdaContext(context);
+    // The Lambda context's keys (cold_start, function_request_id, ...) on every line of this invocation.
+    log.addContext(context);
     recordInvocation(context);
   }
   const body = requestBody(event);
@@ -64,7 +56,7 @@ async function handle(
     return result;
   } catch (error) {
     // yoga answers every GraphQL failure itself; this is a broken response stream at most.
-    log.error("unexpected error", { requestId, error });
+    unexpected("unexpected error", { requestId, error });
     return { statusCode: 500, headers: refusalHeaders(requestId), body: UNEXPECTED_FAILURE_BODY };
   }
 }

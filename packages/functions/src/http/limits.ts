@@ -1,6 +1,6 @@
-import { UNEXPECTED_MESSAGE } from "../graphql/errors.ts";
-import { elapsedMs, logRequest, type RequestLogFields } from "../log.ts";
-import { recordRequest } from "../metrics.ts";
+import { clientErrorBody } from "../graphql/errors.ts";
+import { elapsedMs } from "../log.ts";
+import { writeRequestLine } from "../request-log.ts";
 
 /** Largest request body either runtime accepts (SPEC "Limits"); bigger ones get 413 unread. */
 export const MAX_BODY_BYTES = 1_048_576;
@@ -13,7 +13,7 @@ export interface TransportRefusal {
 }
 
 function refusal(status: number, code: string, message: string): TransportRefusal {
-  return { status, code, body: JSON.stringify({ errors: [{ message, extensions: { code } }] }) };
+  return { status, code, body: clientErrorBody(message, code) };
 }
 
 export const payloadTooLarge = refusal(
@@ -30,9 +30,6 @@ export const invalidHost = refusal(400, "BAD_REQUEST", "The Host header is not a
 
 export const REFUSAL_HEADERS = { "content-type": "application/json; charset=utf-8" } as const;
 
-/** The body of a 500 for the rare failure outside yoga (a broken response stream). */
-export const UNEXPECTED_FAILURE_BODY = JSON.stringify({ errors: [{ message: UNEXPECTED_MESSAGE }] });
-
 /** The request's one log line and its metrics, for a request a runtime refused before yoga saw it. */
 export function logRefusal(
   refused: TransportRefusal,
@@ -40,7 +37,7 @@ export function logRefusal(
   method: string,
   receivedAt: number,
 ): void {
-  const fields: RequestLogFields = {
+  writeRequestLine({
     requestId,
     method,
     status: refused.status,
@@ -48,7 +45,5 @@ export function logRefusal(
     operationName: null,
     errorCodes: [refused.code],
     userHash: null,
-  };
-  logRequest(fields);
-  recordRequest(fields);
+  });
 }

@@ -2,11 +2,10 @@ import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleRuntimeRequest, type NotesYoga } from "../graphql/yoga.ts";
-import { log } from "../log.ts";
+import { UNEXPECTED_FAILURE_BODY, unexpected } from "../graphql/errors.ts";
 import {
   MAX_BODY_BYTES,
   REFUSAL_HEADERS,
-  UNEXPECTED_FAILURE_BODY,
   invalidHost,
   invalidUtf8,
   logRefusal,
@@ -48,7 +47,7 @@ export function createNodeListener(yoga: NotesYoga) {
       // Only socket-level failures land here (the client went away); GraphQL errors are a Response.
       // (Not req.destroyed: a request whose body was read to the end is destroyed too.)
       if (res.destroyed || res.socket?.destroyed) return;
-      log.error("unexpected error", { requestId, error });
+      unexpected("unexpected error", { requestId, error });
       if (!res.headersSent) {
         res.writeHead(500, { ...REFUSAL_HEADERS, "x-request-id": requestId });
         res.end(UNEXPECTED_FAILURE_BODY);

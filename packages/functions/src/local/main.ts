@@ -1,5 +1,5 @@
 import { DataDirectoryInUseError } from "@notes/core/embedded-dynamo";
-import { flushLogs, log } from "../log.ts";
+import { log } from "../log.ts";
 import { startLocalServer, type LocalServer } from "./server.ts";
 import { localSettingsFromEnv, type LocalSettings } from "./settings.ts";
 
@@ -31,7 +31,6 @@ async function stop(signal: string) {
   }, 10_000);
   timer.unref();
   await server.close();
-  flushLogs();
   process.stdout.write(`Stopped (${signal}).\n`);
   process.exit(0);
 }
