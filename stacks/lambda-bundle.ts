@@ -1,23 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import path from "node:path";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { NodeJSProps } from "sst/constructs";
 import { ownCodeSourceMaps } from "./own-code-source-maps.ts";
 
-const functionsSource = (file: string) => fileURLToPath(new URL(`../packages/functions/src/${file}`, import.meta.url));
-const nodeHttp = functionsSource("lambda-node-http.cjs");
-
-/** Where `names` resolve, each from the one before, starting at the function's code: the copies the bundle gets. */
-const resolvedFromFunctions = (...names: string[]) =>
-  names.reduce((from, name) => createRequire(from).resolve(name), functionsSource("lambda.ts"));
-
-/** A package's ES module entry (its exports' "import"), where require.resolve would give the CommonJS one. */
-function esmEntry(packageJson: string): string {
-  const { exports } = JSON.parse(readFileSync(packageJson, "utf8"));
-  return path.join(path.dirname(packageJson), exports["."].import.default);
-}
+/** A stand-in of packages/functions/src/bundle/ (its README says what each replaces, why, and its figure). */
+const standIn = (file: string) => fileURLToPath(new URL(`../packages/functions/src/bundle/${file}`, import.meta.url));
+const nodeHttp = standIn("node-http.cjs");
 
 /**
  * How SST bundles the GraphQL Lambda. The stacks and the benchmark (bench/) both read these, so
@@ -26,7 +15,7 @@ function esmEntry(packageJson: string): string {
 export const lambdaNodejsProps = {
   format: "esm",
   minify: true,
-  // Shipped inside the bundle; packages/functions/src/stack-traces.ts maps stack traces through it when one is printed.
+  // Shipped inside the bundle; packages/functions/src/bundle/stack-traces.ts maps stack traces through it when one is printed.
   sourcemap: true,
   // Code reached only through import() (the S3 SDK) goes into chunks a request loads when it needs them.
   splitting: true,
@@ -46,22 +35,13 @@ export const lambdaNodejsProps = {
       // (undici, ≈ 25 ms of CPU) at every cold start; the ponyfill is never the global, so the answer stays.
       "globalThis.Request": "undefined",
     },
-    // Lambda passes credentials in environment variables: the SDK's full default chain is dead weight there.
+    // The stand-ins that buy ≥ 5 % of a cold start's CPU (packages/functions/src/bundle/README.md).
     alias: {
-      "@aws-sdk/credential-provider-node": functionsSource("lambda-credentials.ts"),
+      // Lambda passes credentials in environment variables: the SDK's full default chain is dead weight there.
+      "@aws-sdk/credential-provider-node": standIn("credentials.ts"),
       // On Node 22 an ESM import of node:http loads undici too (its facade reads http's lazy WebSocket getters).
       http: nodeHttp,
       "node:http": nodeHttp,
-      // The multipart parser of whatwg-node's Request; yoga's multipart parsing is off (graphql/yoga.ts).
-      "@fastify/busboy": functionsSource("lambda-no-multipart.ts"),
-      // Loaded at import by whatwg-node's fetch ponyfill (no global URLPattern before Node 23.8) for yoga's one literal pattern.
-      "urlpattern-polyfill": functionsSource("lambda-url-pattern.ts"),
-      // whatwg-node's fetch ponyfill require()s node-fetch, whose CommonJS build brings all of tslib and a second promise-helpers.
-      "@whatwg-node/node-fetch": esmEntry(
-        resolvedFromFunctions("graphql-yoga", "@whatwg-node/fetch", "@whatwg-node/node-fetch/package.json"),
-      ),
-      // The AWS SDK's endpoint-discovery cache (one per DynamoDB client) needs an LRU's get/set/has/peek/clear.
-      "mnemonist/lru-cache": functionsSource("lambda-lru-cache.ts"),
     },
   },
 } satisfies NodeJSProps;

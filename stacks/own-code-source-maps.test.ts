@@ -52,7 +52,7 @@ function project(): string {
   return path.join(dir, "app.ts");
 }
 
-const stackTraces = path.resolve(import.meta.dirname, "../packages/functions/src/stack-traces.ts");
+const stackTraces = path.resolve(import.meta.dirname, "../packages/functions/src/bundle/stack-traces.ts");
 
 /** As the Lambda's entry does: the stack-trace mapper first, then the code. */
 function projectWithMapper(): string {
@@ -113,7 +113,7 @@ describe("source maps of our own code only", () => {
     expect(stackOf(full, "theirs").split("\n")[1]).toContain("node_modules/dep/index.js:6");
   });
 
-  it("is what the bundle's own mapper prints without --enable-source-maps (packages/functions/src/stack-traces.ts)", async () => {
+  it("is what the bundle's own mapper prints without --enable-source-maps (packages/functions/src/bundle/stack-traces.ts)", async () => {
     const bundle = await build([ownCodeSourceMaps() as esbuild.Plugin], projectWithMapper(), "mapper");
     expect(stackOf(bundle, "renamed").split("\n")[1]).toMatch(/^ {4}at refuseEverything \(.*app\.ts:\d+:\d+\)$/);
     for (const fn of ["ours", "theirs", "renamed"] as const) {

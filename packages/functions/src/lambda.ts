@@ -1,5 +1,5 @@
 // First: stack traces of every module below are mapped to TypeScript when printed.
-import "./stack-traces.ts";
+import "./bundle/stack-traces.ts";
 import { cognitoVerifierFromEnv } from "./auth.ts";
 import { createNotesYoga } from "./graphql/yoga.ts";
 import { createLambdaHandler } from "./http/lambda.ts";
