@@ -29,6 +29,8 @@ export function Api({ stack }: StackContext) {
     environment: {
       NOTES_TABLE: notesTable.tableName,
       ATTACHMENTS_BUCKET: attachmentsBucket.bucketName,
+      // Where download links point (CloudFormation's RegionalDomainName): the function need not know S3's endpoint rules.
+      ATTACHMENTS_BUCKET_DOMAIN: attachmentsBucket.cdk.bucket.bucketRegionalDomainName,
       AUTH_ISSUER: auth.issuer,
       AUTH_AUDIENCE: auth.userPoolClientId,
       STAGE: stage.stage,

@@ -263,7 +263,7 @@ describe.each(["dev", "prod"] as const)("%s stage", (name) => {
     });
   });
 
-  it("gives the function its table, issuer, audience and stage", () => {
+  it("gives the function its table, bucket and its domain, issuer, audience and stage", () => {
     const under = get();
     const fn = resourcesOf(under.template.Api, "AWS::Lambda::Function")[under.graphqlLogicalId];
     const env = fn.Properties.Environment.Variables;
@@ -274,6 +274,7 @@ describe.each(["dev", "prod"] as const)("%s stage", (name) => {
     expect(exported(under, env.NOTES_TABLE)).toEqual({ Ref: tableId });
     const [bucketId] = only(resourcesOf(under.template.Storage, "AWS::S3::Bucket"));
     expect(exported(under, env.ATTACHMENTS_BUCKET)).toEqual({ Ref: bucketId });
+    expect(exported(under, env.ATTACHMENTS_BUCKET_DOMAIN)).toEqual({ "Fn::GetAtt": [bucketId, "RegionalDomainName"] });
     expect(exported(under, env.AUTH_AUDIENCE)).toEqual({ Ref: clientId });
     const issuer = env.AUTH_ISSUER["Fn::Join"];
     expect(issuer[0]).toBe("");

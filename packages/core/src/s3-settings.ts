@@ -6,6 +6,8 @@ export interface S3Settings {
   bucketName: string;
   /** Set for s3rver (path-style, fixed local credentials); unset in AWS. */
   endpoint?: string;
+  /** In AWS, the bucket's regional domain name (`<bucket>.s3.<region>.amazonaws.com`): where download links point. */
+  bucketDomain?: string;
   region?: string;
   maxAttempts?: number;
   connectionTimeoutMs?: number;
@@ -31,6 +33,7 @@ function settingsFromEnv(): S3Settings {
   return {
     bucketName,
     endpoint: process.env.S3_ENDPOINT || undefined,
+    bucketDomain: process.env.ATTACHMENTS_BUCKET_DOMAIN || undefined,
     region: process.env.AWS_REGION,
   };
 }

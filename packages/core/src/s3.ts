@@ -1,22 +1,19 @@
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
-  GetObjectCommand,
   HeadObjectCommand,
   S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
 import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
-import { getEndpointFromInstructions } from "@smithy/core/endpoints";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import type { EndpointV2 } from "@smithy/types";
 import { AWS_CALL_TIMING_OPTIONS, awsCallTiming } from "./aws-calls.ts";
 import { localS3Credentials, S3_DEFAULT_REGION, s3Settings, type S3Settings } from "./s3-settings.ts";
 
 /**
  * The one place that talks to S3: a single client per process, the bucket filled in here, and
  * the few object verbs and the presigned POST attachments use (download links are signed in
- * s3-download.ts, without this client). Only attachment.ts and s3-download.ts import this module,
+ * s3-download.ts, without this client). Only attachment.ts imports this module,
  * and only dynamically, so a request that uploads, attaches or deletes no file never loads the S3 SDK.
  */
 export interface StoredObject {
@@ -109,11 +106,5 @@ export const s3 = {
       Expires: input.expiresInSeconds,
     });
     return { url, fields: Object.entries(fields).map(([name, value]) => ({ name, value })) };
-  },
-
-  /** Where the SDK's endpoint rules send a GET of the bucket's objects (for s3-download.ts, when it cannot tell itself). */
-  async objectEndpoint(): Promise<EndpointV2> {
-    // S3's endpoint rules read the bucket, never the key (Key is not among the endpoint cache's parameters).
-    return getEndpointFromInstructions({ Bucket: s3Settings().bucketName, Key: "" }, GetObjectCommand, s3Client().config);
   },
 };
