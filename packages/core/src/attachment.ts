@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
-import { DeleteCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { decodeTime, monotonicFactory } from "ulid";
-import { dynamo, dynamoClient, dynamoSettings, isConditionFailure } from "./dynamo.ts";
+import { dynamo, isConditionFailure } from "./dynamo.ts";
 import { VisibleError } from "./errors.ts";
 
 /**
@@ -64,8 +63,9 @@ interface UploadItem {
 }
 
 const UPLOAD_ID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
-const UPLOAD_SORT_KEY = "upload";
-const PENDING_PARTITION_PREFIX = "pending-upload/";
+/** Pending-upload records: partition `pending-upload/<upload id>/~~~…`, sort key "upload" (pendingUploadKey). */
+export const UPLOAD_SORT_KEY = "upload";
+export const PENDING_PARTITION_PREFIX = "pending-upload/";
 /** RFC 7230 token characters: a MIME type's type, subtype and parameter names. */
 const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
 const QUOTED = '"(?:[^"\\\\\\x00-\\x1f\\x7f]|\\\\[\\x20-\\x7e])*"';
@@ -104,37 +104,6 @@ export function pendingUploadKey(uploadId: string): { userId: string; noteId: st
 /** When an upload was started (upload ids are ULIDs); null for a string that is not an upload id. */
 export function uploadStartedAt(uploadId: string): number | null {
   return UPLOAD_ID.test(uploadId) ? decodeTime(uploadId) : null;
-}
-
-/**
- * Deletes upload records started before `cutoffMs`, returning how many. For the local server only:
- * in AWS the table's TTL drops them, and the API itself never scans.
- */
-export async function removeUploadRecordsStartedBefore(cutoffMs: number): Promise<number> {
-  const prefix = PENDING_PARTITION_PREFIX;
-  const { tableName } = dynamoSettings();
-  let removed = 0;
-  let exclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamoClient().send(
-      new ScanCommand({
-        TableName: tableName,
-        FilterExpression: "begins_with(userId, :prefix) AND noteId = :sort",
-        ExpressionAttributeValues: { ":prefix": prefix, ":sort": UPLOAD_SORT_KEY },
-        ProjectionExpression: "userId, noteId",
-        ExclusiveStartKey: exclusiveStartKey,
-      }),
-    );
-    for (const key of page.Items ?? []) {
-      const uploadId = String(key.userId).slice(prefix.length, prefix.length + 26);
-      if ((uploadStartedAt(uploadId) ?? 0) < cutoffMs) {
-        await dynamoClient().send(new DeleteCommand({ TableName: tableName, Key: key }));
-        removed++;
-      }
-    }
-    exclusiveStartKey = page.LastEvaluatedKey;
-  } while (exclusiveStartKey);
-  return removed;
 }
 
 /** A user's S3 key segment: their id when it is plainly safe in a URL path, else a hash of it. */

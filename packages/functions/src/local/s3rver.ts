@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { limits as attachmentLimits, removeUploadRecordsStartedBefore, uploadStartedAt } from "@notes/core/attachment";
+import { limits as attachmentLimits, uploadStartedAt } from "@notes/core/attachment";
 import S3rver from "s3rver";
 import { log } from "../log.ts";
+import { removeUploadRecordsStartedBefore } from "./upload-records.ts";
 
 /**
  * The local stand-in for S3: s3rver inside the local server's process, its files under the data
