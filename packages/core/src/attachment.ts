@@ -1,7 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
-import { decodeTime, monotonicFactory } from "ulid";
+import { decodeTime } from "ulid";
 import { dynamo, isConditionFailure } from "./dynamo.ts";
 import { VisibleError } from "./errors.ts";
+import { isUlid, nextUlid } from "./ids.ts";
+import { countCodePoints, isOnlyWhitespace } from "./text.ts";
 
 /**
  * Files on notes. The browser uploads straight to S3 (a presigned POST under `uploads/`); a
@@ -62,7 +64,6 @@ interface UploadItem {
   claimedFor?: string;
 }
 
-const UPLOAD_ID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 /** Pending-upload records: partition `pending-upload/<upload id>/~~~…`, sort key "upload" (pendingUploadKey). */
 export const UPLOAD_SORT_KEY = "upload";
 export const PENDING_PARTITION_PREFIX = "pending-upload/";
@@ -72,10 +73,8 @@ const QUOTED = '"(?:[^"\\\\\\x00-\\x1f\\x7f]|\\\\[\\x20-\\x7e])*"';
 const MIME_TYPE = new RegExp(`^${TOKEN}/${TOKEN}(?:[ \\t]*;[ \\t]*${TOKEN}=(?:${TOKEN}|${QUOTED}))*$`);
 /** C0 and C1 controls and DEL; also line and paragraph separators, which break headers and logs. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-const ONLY_WHITESPACE = /^[\s\u0085]*$/;
 const SAFE_USER_SEGMENT = /^[A-Za-z0-9_-]{1,128}$/;
 const TTL_GRACE_SECONDS = 24 * 60 * 60;
-const nextUlid = monotonicFactory();
 const loadS3 = () => import("./s3.ts");
 // Download links are signed without the S3 client: listing notes with files does not load it.
 const loadDownloads = () => import("./s3-download.ts");
@@ -103,7 +102,7 @@ export function pendingUploadKey(uploadId: string): { userId: string; noteId: st
 
 /** When an upload was started (upload ids are ULIDs); null for a string that is not an upload id. */
 export function uploadStartedAt(uploadId: string): number | null {
-  return UPLOAD_ID.test(uploadId) ? decodeTime(uploadId) : null;
+  return isUlid(uploadId) ? decodeTime(uploadId) : null;
 }
 
 /** A user's S3 key segment: their id when it is plainly safe in a URL path, else a hash of it. */
@@ -166,7 +165,7 @@ export interface Claim {
  */
 export async function claim(userId: string, noteId: string, uploadId: unknown): Promise<Claim> {
   checkUserId(userId);
-  if (typeof uploadId !== "string" || !UPLOAD_ID.test(uploadId)) throw badUpload("is not an upload id from this API");
+  if (typeof uploadId !== "string" || !isUlid(uploadId)) throw badUpload("is not an upload id from this API");
   const { Item } = await dynamo.get({ Key: pendingUploadKey(uploadId), ConsistentRead: true });
   const record = Item as UploadItem | undefined;
   // Another user's upload reads exactly like a missing one.
@@ -273,7 +272,7 @@ export function checkFileName(value: unknown): string {
   const name = value.slice(Math.max(value.lastIndexOf("/"), value.lastIndexOf("\\")) + 1);
   if (!value.isWellFormed()) throw badInput("fileName", '"fileName" contains unpaired UTF-16 surrogates.');
   if (CONTROL.test(name)) throw badInput("fileName", '"fileName" must not contain control characters.');
-  if (ONLY_WHITESPACE.test(name) || name === "." || name === "..") {
+  if (isOnlyWhitespace(name) || name === "." || name === "..") {
     throw badInput("fileName", '"fileName" must name a file (not empty, only whitespace, "." or "..").');
   }
   if (countCodePoints(name, limits.fileNameMaxChars) > limits.fileNameMaxChars) {
@@ -338,11 +337,4 @@ function badUpload(reason: string): VisibleError {
 
 function badInput(field: string, message: string, details: Record<string, unknown> = {}): VisibleError {
   return new VisibleError("BAD_USER_INPUT", message, { field, ...details });
-}
-
-function countCodePoints(value: string, stopAfter: number): number {
-  if (value.length <= stopAfter) return value.length;
-  let count = 0;
-  for (const _ of value) if (++count > stopAfter) break;
-  return count;
 }

@@ -1,8 +1,9 @@
-import { monotonicFactory } from "ulid";
 import * as Attachment from "./attachment.ts";
 import { dynamo, isConditionFailure } from "./dynamo.ts";
 import { VisibleError } from "./errors.ts";
 import * as Search from "./search.ts";
+import { isUlid, nextUlid } from "./ids.ts";
+import { countCodePoints, isOnlyWhitespace } from "./text.ts";
 
 /** A note as the domain sees it; `id` is a ULID, so ids sort by creation time. */
 export interface Note {
@@ -62,14 +63,11 @@ interface NoteItem {
   version: number;
 }
 
-const ULID_PATTERN = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 /** JavaScript's \s and trim() miss U+0085 (NEL), which Unicode counts as white space. */
-const ONLY_WHITESPACE = /^[\s\u0085]*$/;
 const CURSOR_PREFIX = "note:";
 const SEARCH_CURSOR_PREFIX = "search:";
 /** Attempts at an update without expectedVersion that keeps meeting a concurrent one (the last always writes). */
 const UPDATE_ATTEMPTS = 3;
-const nextUlid = monotonicFactory();
 
 export async function create(userId: string, input: CreateInput): Promise<Note> {
   checkContent(input.content);
@@ -106,7 +104,7 @@ export async function create(userId: string, input: CreateInput): Promise<Note> 
 }
 
 export async function get(userId: string, id: string): Promise<Note | null> {
-  if (!ULID_PATTERN.test(id)) return null;
+  if (!isUlid(id)) return null;
   const { Item } = await dynamo.get({ Key: { userId, noteId: id } });
   return Item ? fromItem(Item as NoteItem) : null;
 }
@@ -163,7 +161,7 @@ export async function update(userId: string, input: UpdateInput): Promise<Note> 
       field: "expectedVersion",
     });
   }
-  if (!ULID_PATTERN.test(input.id)) throw notFound();
+  if (!isUlid(input.id)) throw notFound();
 
   const names: Record<string, string> = { "#version": "version", "#updatedAt": "updatedAt" };
   const values: Record<string, unknown> = { ":one": 1, ":now": new Date().toISOString() };
@@ -245,7 +243,7 @@ export async function update(userId: string, input: UpdateInput): Promise<Note> 
 
 /** Deletes the caller's note and returns it as it was. */
 export async function remove(userId: string, id: string): Promise<Note> {
-  if (!ULID_PATTERN.test(id)) throw notFound();
+  if (!isUlid(id)) throw notFound();
   let deleted: NoteItem;
   try {
     const { Attributes } = await dynamo.remove({
@@ -276,7 +274,7 @@ export function cursorFor(note: Pick<Note, "id">, search?: string | null): strin
 function decodeCursor(cursor: string, prefix = CURSOR_PREFIX): string {
   const decoded = cursor.length <= 96 ? Buffer.from(cursor, "base64url").toString("utf8") : "";
   const id = decoded.startsWith(prefix) ? decoded.slice(prefix.length) : "";
-  if (!ULID_PATTERN.test(id) || Buffer.from(prefix + id).toString("base64url") !== cursor) {
+  if (!isUlid(id) || Buffer.from(prefix + id).toString("base64url") !== cursor) {
     throw new VisibleError("BAD_USER_INPUT", '"after" is not a cursor from this API.', {
       field: "after",
     });
@@ -304,7 +302,7 @@ function checkContent(content: string | null | undefined): asserts content is st
     throw new VisibleError("BAD_USER_INPUT", '"content" must be a string.', { field: "content" });
   }
   checkText("content", content, limits.contentMaxChars);
-  if (ONLY_WHITESPACE.test(content)) {
+  if (isOnlyWhitespace(content)) {
     throw new VisibleError("BAD_USER_INPUT", '"content" must not be empty or only whitespace.', {
       field: "content",
     });
@@ -314,7 +312,7 @@ function checkContent(content: string | null | undefined): asserts content is st
 /** Length is counted in Unicode characters (code points), so an emoji counts as one. */
 function checkText(field: string, value: string, max: number): void {
   // UTF-16 length is an upper bound on code points: only long strings need counting.
-  const chars = value.length <= max ? value.length : countCodePoints(value, max);
+  const chars = countCodePoints(value, max);
   if (chars > max) {
     throw new VisibleError("BAD_USER_INPUT", `"${field}" must be at most ${max} characters.`, {
       field,
@@ -326,12 +324,6 @@ function checkText(field: string, value: string, max: number): void {
       field,
     });
   }
-}
-
-function countCodePoints(value: string, stopAfter: number): number {
-  let count = 0;
-  for (const _ of value) if (++count > stopAfter) break;
-  return count;
 }
 
 function fromItem(item: NoteItem): Note {
