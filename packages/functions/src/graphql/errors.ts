@@ -34,11 +34,12 @@ export function clientErrorBody(message: string, code: string): string {
 export const UNEXPECTED_FAILURE_BODY = JSON.stringify({ errors: [{ message: UNEXPECTED_MESSAGE }] });
 
 /** Logs a failure nobody expected, with what is known of it, and returns the masked error for the client. */
-export function unexpected(message: string, fields: Record<string, unknown>): GraphQLError {
+export function unexpected(message: string, fields: Record<string, unknown>, at?: GraphQLError): GraphQLError {
   log.error(message, fields);
-  return maskedError();
+  return maskedError(at);
 }
 
+/** A resolver's error as the client sees it: a VisibleError with its code, anything else masked and logged. */
 export function formatError(error: GraphQLError, requestId: string | undefined): GraphQLError {
   const original = error.originalError;
   if (!original || original instanceof GraphQLError) return error;
@@ -49,13 +50,8 @@ export function formatError(error: GraphQLError, requestId: string | undefined):
       extensions: { ...original.details, code: original.code },
     });
   }
-  log.error("unexpected error", {
-    requestId,
-    path: error.path?.join("."),
-    fault: databaseFault(original),
-    error: original,
-  });
-  return maskedError(error);
+  const fields = { requestId, path: error.path?.join("."), fault: databaseFault(original), error: original };
+  return unexpected("unexpected error", fields, error);
 }
 
 function maskedError(error?: GraphQLError): GraphQLError {
