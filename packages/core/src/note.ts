@@ -63,7 +63,6 @@ interface NoteItem {
   version: number;
 }
 
-/** JavaScript's \s and trim() miss U+0085 (NEL), which Unicode counts as white space. */
 const CURSOR_PREFIX = "note:";
 const SEARCH_CURSOR_PREFIX = "search:";
 /** Attempts at an update without expectedVersion that keeps meeting a concurrent one (the last always writes). */
