@@ -1,17 +1,15 @@
 import { statSync } from "node:fs";
 import { copyFile, mkdir, readFile, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { NodeJSProps } from "sst/constructs";
 import { lambdaNodejsProps } from "../stacks/lambda-bundle.ts";
+import { sstBuildOptions, sstEsbuild } from "../stacks/sst-esbuild.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const OUT_DIR = path.join(ROOT, ".bench");
 
-// SST v2 bundles with its own esbuild (0.18), not the project's; the same copy builds everything here.
-const sstRequire = createRequire(fileURLToPath(import.meta.resolve("sst/runtime/handlers/node.js")));
-const esbuild = sstRequire("esbuild") as { build(options: object): Promise<unknown>; version: string };
+const esbuild = sstEsbuild;
 export const SST_ESBUILD_VERSION = esbuild.version;
 
 export interface Bundle {
@@ -43,41 +41,9 @@ export async function buildLikeSst(
   const outfile = path.join(OUT_DIR, name, `${path.parse(entry).name}.mjs`);
   await rm(path.dirname(outfile), { recursive: true, force: true });
   await mkdir(path.dirname(outfile), { recursive: true });
-  const isEsm = (nodejs.format ?? "esm") === "esm";
-  if (!isEsm) throw new Error("the benchmark only reproduces SST's ESM build");
-  const { external, ...override } = nodejs.esbuild ?? {};
-  const options = (outDir: string, plugins: unknown) => ({
-    entryPoints: [entry],
-    platform: "node",
-    external: ["sharp", "pg-native", ...(nodejs.install ?? []), ...(external ?? [])],
-    loader: nodejs.loader,
-    keepNames: true,
-    bundle: true,
-    logLevel: "silent",
-    splitting: nodejs.splitting,
-    metafile: true,
-    outExtension: nodejs.splitting ? { ".js": ".mjs" } : undefined,
-    format: "esm",
-    target: "esnext",
-    mainFields: ["module", "main"],
-    banner: {
-      js: [
-        `import { createRequire as topLevelCreateRequire } from 'module';`,
-        `const require = topLevelCreateRequire(import.meta.url);`,
-        `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
-        `const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))`,
-        nodejs.banner ?? "",
-      ].join("\n"),
-    },
-    outfile: nodejs.splitting ? undefined : path.join(outDir, path.basename(outfile)),
-    outdir: nodejs.splitting ? outDir : undefined,
-    sourcemap: nodejs.sourcemap === false ? false : true,
-    minify: nodejs.minify,
-    ...override,
-    plugins,
-  });
-  const { metafile } = (await esbuild.build(options(path.dirname(outfile), override.plugins))) as { metafile: Metafile };
-  if (override.plugins?.length) await writeFullMaps(path.dirname(outfile), options, metafile);
+  const options = (outDir: string, plugins?: unknown[]) => sstBuildOptions(entry, outDir, nodejs, plugins);
+  const { metafile } = (await esbuild.build(options(path.dirname(outfile)))) as { metafile: Metafile };
+  if (nodejs.esbuild?.plugins?.length) await writeFullMaps(path.dirname(outfile), options, metafile);
   const outputs = metafile.outputs;
   // Metafile paths are relative to esbuild's working directory, the process's.
   const entryOutput = path.relative(process.cwd(), outfile);
@@ -114,7 +80,7 @@ export async function buildLikeSst(
  * throughput profiles name dependencies too, so the same build without plugins writes full maps
  * beside the bundle as `<file>.map.full` (not read by Node, not counted). The code must be identical.
  */
-async function writeFullMaps(dir: string, options: (outDir: string, plugins: unknown) => object, built: Metafile) {
+async function writeFullMaps(dir: string, options: (outDir: string, plugins?: unknown[]) => object, built: Metafile) {
   const twin = `${dir}.full-maps`;
   await rm(twin, { recursive: true, force: true });
   await esbuild.build(options(twin, []));

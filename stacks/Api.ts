@@ -3,7 +3,8 @@ import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import { NagSuppressions } from "cdk-nag";
 import { Auth } from "./Auth.ts";
-import { LAMBDA_MEMORY_MB, LAMBDA_NODE_OPTIONS } from "./lambda-bundle.ts";
+import { GRAPHQL_ROUTES, HTTP_API_CORS } from "./http-api.ts";
+import { LAMBDA_MEMORY_MB, LAMBDA_NODE_OPTIONS, LAMBDA_TIMEOUT_SECONDS } from "./lambda-bundle.ts";
 import { Monitoring, METRICS_SERVICE, metricsNamespace } from "./monitoring.ts";
 import { ATTACHMENTS_PREFIX, Storage, UPLOADS_PREFIX } from "./Storage.ts";
 import { stageSettings } from "./stage.ts";
@@ -24,7 +25,7 @@ export function Api({ stack }: StackContext) {
     handler: GRAPHQL_HANDLER,
     // CPU scales with memory and GraphQL schema building is CPU-bound on cold start; HTTP API cuts integrations at 30 s anyway.
     memorySize: LAMBDA_MEMORY_MB,
-    timeout: 10,
+    timeout: LAMBDA_TIMEOUT_SECONDS,
     logGroup: graphqlLogs,
     environment: {
       NOTES_TABLE: notesTable.tableName,
@@ -68,21 +69,10 @@ export function Api({ stack }: StackContext) {
   });
 
   const api = new HttpApi(stack, "Http", {
-    // Bearer tokens, not cookies: any origin may call, and no credentials mode is needed.
-    cors: {
-      allowOrigins: ["*"],
-      allowHeaders: ["authorization", "content-type"],
-      allowMethods: ["POST", "GET", "OPTIONS"],
-      // Browser code may read the request id to quote it (docs/operations.md).
-      exposeHeaders: ["x-request-id"],
-      maxAge: "1 day",
-    },
+    cors: HTTP_API_CORS,
     accessLog: { retention: stage.logRetentionName },
     defaults: { throttle: { burst: 200, rate: 100 } },
-    routes: {
-      "POST /graphql": graphql,
-      "GET /graphql": graphql,
-    },
+    routes: Object.fromEntries(GRAPHQL_ROUTES.map((route) => [route, graphql])),
   });
   api.cdk.accessLogGroup?.applyRemovalPolicy(stage.removalPolicy);
 

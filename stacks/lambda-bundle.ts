@@ -58,6 +58,9 @@ export const LAMBDA_NODE_OPTIONS: string = "";
  */
 export const LAMBDA_MEMORY_MB = 1024;
 
+/** Timeout of the function (stacks/Api.ts); the local API Gateway answers 503 after it, as API Gateway does. */
+export const LAMBDA_TIMEOUT_SECONDS = 10;
+
 /** The function's Node major (runtime nodejs22.x in sst.config.ts). */
 export const LAMBDA_NODE_MAJOR = 22;
 

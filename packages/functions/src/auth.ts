@@ -29,12 +29,15 @@ const ALGORITHMS = ["RS256"];
 /** Thrown when the pool's keys cannot be fetched: an outage the client sees as a masked error, not as being signed out. */
 export class TokenVerificationUnavailableError extends Error {}
 
-/** The Lambda's verifier: the Cognito pool and app client named by AUTH_ISSUER and AUTH_AUDIENCE. */
+/**
+ * The Lambda's verifier: the Cognito pool and app client named by AUTH_ISSUER and AUTH_AUDIENCE;
+ * AUTH_JWKS_URL only where the keys are not under the issuer (cognito-local, npm start).
+ */
 export function cognitoVerifierFromEnv(env: NodeJS.ProcessEnv = process.env): VerifyAuthorization {
   for (const name of ["AUTH_ISSUER", "AUTH_AUDIENCE"]) {
     if (!env[name]) throw new Error(`${name} is not set`);
   }
-  return createTokenVerifier({ issuer: env.AUTH_ISSUER!, clientId: env.AUTH_AUDIENCE! });
+  return createTokenVerifier({ issuer: env.AUTH_ISSUER!, clientId: env.AUTH_AUDIENCE!, jwksUrl: env.AUTH_JWKS_URL || undefined });
 }
 
 /**

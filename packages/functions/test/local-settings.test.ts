@@ -11,6 +11,8 @@ describe("local server settings (README: Configuration)", () => {
       tableName: "notes",
       trustedDocumentsOnly: false,
       bucketName: "notes-attachments",
+      lambdaConcurrency: 10,
+      lambdaInspectPort: undefined,
     });
   });
 

@@ -50,7 +50,7 @@ function tokenCommand(settings: LocalSettings): string {
 
 function settingsOrExplain(): LocalSettings {
   try {
-    return localSettingsFromEnv();
+    return { ...localSettingsFromEnv(), watch: process.argv.includes("--watch") };
   } catch (error) {
     return exit(`Cannot start: ${(error as Error).message}.`);
   }

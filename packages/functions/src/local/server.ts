@@ -1,13 +1,13 @@
-import { createServer, type RequestListener } from "node:http";
+import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { configureDynamo } from "@notes/core/dynamo";
 import { embeddedDynamoSettings, ensureNotesTable, startEmbeddedDynamo } from "@notes/core/embedded-dynamo";
 import { configureS3 } from "@notes/core/s3-settings";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
-import { createTokenVerifier } from "../auth.ts";
-import { createNotesYoga } from "../graphql/yoga.ts";
-import { createNodeListener } from "../http/node.ts";
+import { createHttpApi } from "./api-gateway.ts";
+import type { Invocation } from "./invocation.ts";
+import { startLocalFunction, type LocalFunction } from "./lambda-function.ts";
 import type { LocalSettings } from "./settings.ts";
 import { startLocalCognito, type LocalCognito, type LocalCognitoOptions } from "./cognito.ts";
 import { LOCAL_S3_PATH, startLocalS3, type LocalS3 } from "./s3rver.ts";
@@ -17,10 +17,21 @@ export interface LocalServer {
   url: string;
   /** The local user pool: where its API answers and the ids the web app is built with. */
   cognito: Pick<LocalCognito, "endpoint" | "userPoolId" | "clientId" | "issuer" | "jwksUrl">;
+  /** The HTTP server all routes share (an `upgrade` listener goes here). */
+  httpServer: Server;
+  /** Invokes the function with any event, through the same workers as the HTTP API. */
+  invoke: LocalFunction["invoke"];
   close(): Promise<void>;
 }
 
-export type LocalServerHooks = Pick<LocalCognitoOptions, "onConfirmationCode">;
+export type LocalServerHooks = Pick<LocalCognitoOptions, "onConfirmationCode"> & {
+  /** After each invocation through the HTTP API. */
+  onInvocation?(invocation: Invocation): void;
+  /** Each line a Lambda worker writes (stdout by default). */
+  onLambdaLine?(line: string): void;
+  /** A test's copy of packages/functions/src to build the function from. */
+  functionsSource?: string;
+};
 
 const EXAMPLE_QUERY = `# 1. In a terminal: npm run token -- alice
 # 2. Headers tab below: { "Authorization": "Bearer <that token>" }
@@ -37,14 +48,23 @@ query List {
 `;
 
 /**
- * The API on a Node HTTP server, backed by dynalite, s3rver and cognito-local persisted under the
- * data directory; s3rver answers on the same origin under /s3, so the presigned URLs the API hands
- * out are its own.
+ * Idle keep-alive connections are kept this long, well past the timeout the server announces
+ * (Keep-Alive: timeout=5): a client reuses a connection until about then, and a request that
+ * reaches a busy server at that moment must be read, not reset.
+ */
+export const KEEP_ALIVE_ANNOUNCED_SECONDS = 5;
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+/**
+ * The built function behind a local API Gateway on a Node HTTP server, backed by dynalite, s3rver
+ * and cognito-local persisted under the data directory; s3rver answers on the same origin under
+ * /s3, so the presigned URLs the API hands out are its own.
  */
 export async function startLocalServer(settings: LocalSettings, hooks: LocalServerHooks = {}): Promise<LocalServer> {
   // dynalite first: its lock refuses a second server on the same data directory before anything else starts.
   const db = await startEmbeddedDynamo({ path: join(settings.dataDir, "dynamodb") });
   let cognito: LocalCognito | undefined;
+  let lambda: LocalFunction | undefined;
   try {
     await ensureNotesTable(db.endpoint, settings.tableName);
     configureDynamo(embeddedDynamoSettings(db, settings.tableName));
@@ -52,29 +72,28 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
     const localS3 = await startLocalS3({ directory: join(settings.dataDir, "s3"), bucketName });
     await localS3.removeStaleUploads();
     const pool = (cognito = await startLocalCognito({ dataDir: settings.dataDir, host: settings.host, ...hooks }));
-    const yoga = createNotesYoga({
-      verifyAuthorization: createTokenVerifier(pool),
-      graphiql: { defaultQuery: EXAMPLE_QUERY, title: "Notes API (local)" },
-      renderGraphiQL,
-      trustedDocumentsOnly: settings.trustedDocumentsOnly,
-    });
-    const server = createServer(
-      {
-        // A slow or stalled client gives up its connection in seconds, not Node's default 5 minutes.
-        headersTimeout: 10_000,
-        requestTimeout: 30_000,
-        connectionsCheckingInterval: 2_000,
-      },
-      withLocalS3(localS3, withLocalWebRoutes(createNodeListener(yoga), {
-        // Filled into the built app as SST fills the deployed one: the same settings, local values.
-        appSettings: {
-          VITE_REGION: "local",
-          VITE_USER_POOL_ID: pool.userPoolId,
-          VITE_USER_POOL_CLIENT_ID: pool.clientId,
-          VITE_USER_POOL_ENDPOINT: pool.endpoint,
-        },
-        connectSources: [new URL(pool.endpoint).origin],
-      })),
+    const fn = (lambda = await startLocalFunction({
+      concurrency: settings.lambdaConcurrency,
+      inspectPort: settings.lambdaInspectPort,
+      watch: settings.watch,
+      functionsSource: hooks.functionsSource,
+      onLine: hooks.onLambdaLine,
+    }));
+    const httpApi = createHttpApi({ run: (event, requestId) => fn.run(event, requestId), onInvocation: hooks.onInvocation });
+    const server = createLocalHttpServer(
+      withLocalS3(
+        localS3,
+        withLocalWebRoutes(withLocalGraphiQL(httpApi), {
+          // Filled into the built app as SST fills the deployed one: the same settings, local values.
+          appSettings: {
+            VITE_REGION: "local",
+            VITE_USER_POOL_ID: pool.userPoolId,
+            VITE_USER_POOL_CLIENT_ID: pool.clientId,
+            VITE_USER_POOL_ENDPOINT: pool.endpoint,
+          },
+          connectSources: [new URL(pool.endpoint).origin],
+        }),
+      ),
     );
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -82,26 +101,73 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
     });
     const { port } = server.address() as AddressInfo;
     const host = settings.host.includes(":") ? `[${settings.host}]` : settings.host;
-    // The port is known only now; the API reaches s3rver through the same origin the browser uses.
-    configureS3({ bucketName, endpoint: `http://${host}:${port}${LOCAL_S3_PATH}` });
+    // The port is known only now; the function reaches s3rver through the same origin the browser uses.
+    const s3Endpoint = `http://${host}:${port}${LOCAL_S3_PATH}`;
+    configureS3({ bucketName, endpoint: s3Endpoint });
+    fn.configure({
+      tableName: settings.tableName,
+      dynamoEndpoint: db.endpoint,
+      bucketName,
+      s3Endpoint,
+      issuer: pool.issuer,
+      jwksUrl: pool.jwksUrl,
+      clientId: pool.clientId,
+      trustedDocumentsOnly: settings.trustedDocumentsOnly ?? false,
+    });
     let closing: Promise<void> | undefined;
     const { endpoint, userPoolId, clientId, issuer, jwksUrl } = pool;
     return {
       url: `http://${host}:${port}/graphql`,
       cognito: { endpoint, userPoolId, clientId, issuer, jwksUrl },
+      httpServer: server,
+      invoke: (event, requestId) => fn.invoke(event, requestId),
       close() {
-        // In-flight requests finish (their writes complete) before the database and the user pool stop.
+        // In-flight requests finish (their writes complete) before the workers, the database and the user pool stop.
         closing ??= new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
-        }).then(() => Promise.all([db.close(), pool.close()]).then(() => {}));
+        })
+          .then(() => fn.close())
+          .then(() => Promise.all([db.close(), pool.close()]).then(() => {}));
         return closing;
       },
     };
   } catch (error) {
-    await Promise.all([db.close(), cognito?.close()]);
+    await Promise.all([db.close(), cognito?.close(), lambda?.close()]);
     throw error;
   }
+}
+
+/** The one HTTP server of `npm start`: every route, and any `upgrade` listener, go through it. */
+function createLocalHttpServer(listener: RequestListener): Server {
+  const server = createServer(
+    {
+      // A slow or stalled client gives up its connection in seconds, not Node's default 5 minutes.
+      headersTimeout: 10_000,
+      requestTimeout: 30_000,
+      connectionsCheckingInterval: 2_000,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    },
+    (req, res) => {
+      // Announced shorter than kept: Node would otherwise announce the timeout it enforces.
+      res.setHeader("connection", "keep-alive");
+      res.setHeader("keep-alive", `timeout=${KEEP_ALIVE_ANNOUNCED_SECONDS}`);
+      listener(req, res);
+    },
+  );
+  return server;
+}
+
+/** A browser's GET of /graphql gets GraphiQL from here: the function's own loads its assets from a CDN, and this runs offline. */
+function withLocalGraphiQL(next: RequestListener): RequestListener {
+  const page = renderGraphiQL({ endpoint: "/graphql", defaultQuery: EXAMPLE_QUERY, title: "Notes API (local)" });
+  return (req, res) => {
+    const path = (req.url ?? "/").split("?", 1)[0];
+    if (req.method === "GET" && path === "/graphql" && req.headers.accept?.includes("text/html")) {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": String(Buffer.byteLength(page)) });
+      res.end(page);
+    } else void next(req, res);
+  };
 }
 
 /** `/s3/…` goes to the local S3; everything else to the API and the web app. */

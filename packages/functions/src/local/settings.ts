@@ -11,6 +11,12 @@ export interface LocalSettings {
   trustedDocumentsOnly?: boolean;
   /** The local S3 bucket; ATTACHMENTS_BUCKET, or "notes-attachments". */
   bucketName: string;
+  /** LAMBDA_CONCURRENCY: most Lambda workers at once (10 unless given). */
+  lambdaConcurrency?: number;
+  /** LAMBDA_INSPECT: one Lambda worker under the Node inspector on this port. */
+  lambdaInspectPort?: number;
+  /** npm run dev (`--watch`): rebuild the function on save. */
+  watch?: boolean;
 }
 
 export function localSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalSettings {
@@ -20,6 +26,14 @@ export function localSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Loca
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new Error(`PORT must be a port number, got "${env.PORT}"`);
   }
+  const concurrency = Number(env.LAMBDA_CONCURRENCY?.trim() || 10);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new Error(`LAMBDA_CONCURRENCY must be a whole number from 1, got "${env.LAMBDA_CONCURRENCY}"`);
+  }
+  const inspect = env.LAMBDA_INSPECT?.trim() ? Number(env.LAMBDA_INSPECT) : undefined;
+  if (inspect !== undefined && (!Number.isInteger(inspect) || inspect < 1 || inspect > 65_535)) {
+    throw new Error(`LAMBDA_INSPECT must be a port number, got "${env.LAMBDA_INSPECT}"`);
+  }
   return {
     dataDir: resolve(env.DATA_DIR?.trim() || ".data"),
     port,
@@ -27,5 +41,7 @@ export function localSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Loca
     tableName: env.NOTES_TABLE ?? "notes",
     trustedDocumentsOnly: flagFromEnv(env, "TRUSTED_DOCUMENTS_ONLY") ?? false,
     bucketName: env.ATTACHMENTS_BUCKET?.trim() || "notes-attachments",
+    lambdaConcurrency: concurrency,
+    lambdaInspectPort: inspect,
   };
 }

@@ -1,0 +1,87 @@
+import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { lambdaNodejsProps } from "../../../../stacks/lambda-bundle.ts";
+import { sstBuildOptions, sstEsbuild } from "../../../../stacks/sst-esbuild.ts";
+
+// Local server only: the function's bundle, built as `sst deploy` builds it (stacks/lambda-bundle.ts).
+
+const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+const FUNCTIONS_SRC = fileURLToPath(new URL("../", import.meta.url));
+
+export interface LambdaBuildOptions {
+  /** Where the sources are: packages/functions/src of this checkout unless given (a test's copy). */
+  functionsSource?: string;
+  /** Rebuild on every change of a source file (npm run dev). */
+  watch?: boolean;
+  /** Without minification, so a debugger shows the locals' own names (as `sst dev` builds). */
+  debug?: boolean;
+  /** A build after the first: its folder (a fresh one each time), or the build error's text. */
+  onRebuild?(outcome: { taskRoot: string } | { error: string }): void;
+}
+
+export interface LambdaBuild {
+  /** The folder of the first build: LAMBDA_TASK_ROOT. */
+  taskRoot: string;
+  /** The function's handler setting within it. */
+  handler: string;
+  close(): Promise<void>;
+}
+
+interface BuildResult {
+  errors: { text: string; location?: { file: string; line: number; column: number } | null }[];
+}
+
+/**
+ * Builds the function's entry with the stacks' esbuild settings under .sst/local-lambda/. Each good
+ * build is copied to a folder of its own, so workers running an older one keep their files; a failed
+ * one is reported and the last good folder stays the one to serve.
+ */
+export async function buildLambda(options: LambdaBuildOptions = {}): Promise<LambdaBuild> {
+  const entry = path.join(options.functionsSource ?? FUNCTIONS_SRC, "lambda.ts");
+  await mkdir(path.join(ROOT, ".sst", "local-lambda"), { recursive: true });
+  const runDir = await mkdtemp(path.join(ROOT, ".sst", "local-lambda", "run-"));
+  // Same depth as the build folder: the maps' relative source paths hold in every copy.
+  const buildDir = path.join(runDir, "build");
+  let generation = 0;
+  const copyBuild = async () => {
+    const taskRoot = path.join(runDir, `gen-${++generation}`);
+    await cp(buildDir, taskRoot, { recursive: true });
+    return taskRoot;
+  };
+  let first: ((outcome: { taskRoot: string } | { error: string }) => void) | undefined;
+  const firstBuild = new Promise<{ taskRoot: string } | { error: string }>((resolve) => (first = resolve));
+  const reportBuild = {
+    name: "local-lambda-builds",
+    setup(build: { onEnd(callback: (result: BuildResult) => Promise<void>): void }) {
+      build.onEnd(async (result) => {
+        const outcome = result.errors.length ? { error: describeErrors(result) } : { taskRoot: await copyBuild() };
+        if (first) {
+          first(outcome);
+          first = undefined;
+        } else options.onRebuild?.(outcome);
+      });
+    },
+  };
+  const nodejs = options.debug ? { ...lambdaNodejsProps, minify: false } : lambdaNodejsProps;
+  const plugins = [...(nodejs.esbuild.plugins ?? []), reportBuild];
+  const context = await sstEsbuild.context({ ...sstBuildOptions(entry, buildDir, nodejs, plugins), absWorkingDir: ROOT });
+  const close = async () => {
+    await context.dispose();
+    await rm(runDir, { recursive: true, force: true });
+  };
+  if (options.watch) await (context as unknown as { watch(): Promise<void> }).watch();
+  else await context.rebuild().catch(() => {});
+  const outcome = await firstBuild;
+  if ("error" in outcome) {
+    await close();
+    throw new Error(`The Lambda bundle did not build:\n${outcome.error}`);
+  }
+  return { taskRoot: outcome.taskRoot, handler: `${path.parse(entry).name}.handler`, close };
+}
+
+function describeErrors(result: BuildResult): string {
+  return result.errors
+    .map(({ text, location }) => (location ? `${location.file}:${location.line}:${location.column}: ${text}` : text))
+    .join("\n");
+}
