@@ -1,4 +1,4 @@
-import { createServer, type RequestListener, type Server } from "node:http";
+import type { RequestListener, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { configureDynamo } from "@notes/core/dynamo";
@@ -6,6 +6,7 @@ import { embeddedDynamoSettings, ensureNotesTable, startEmbeddedDynamo } from "@
 import { configureS3 } from "@notes/core/s3-settings";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createHttpApi } from "./api-gateway.ts";
+import { createLocalHttpServer } from "./http-server.ts";
 import type { Invocation } from "./invocation.ts";
 import { startLocalFunction, type LocalFunction } from "./lambda-function.ts";
 import type { LocalSettings } from "./settings.ts";
@@ -46,14 +47,6 @@ query List {
   }
 }
 `;
-
-/**
- * Idle keep-alive connections are kept this long, well past the timeout the server announces
- * (Keep-Alive: timeout=5): a client reuses a connection until about then, and a request that
- * reaches a busy server at that moment must be read, not reset.
- */
-export const KEEP_ALIVE_ANNOUNCED_SECONDS = 5;
-const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /**
  * The built function behind a local API Gateway on a Node HTTP server, backed by dynalite, s3rver
@@ -136,26 +129,6 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
     await Promise.all([db.close(), cognito?.close(), lambda?.close()]);
     throw error;
   }
-}
-
-/** The one HTTP server of `npm start`: every route, and any `upgrade` listener, go through it. */
-function createLocalHttpServer(listener: RequestListener): Server {
-  const server = createServer(
-    {
-      // A slow or stalled client gives up its connection in seconds, not Node's default 5 minutes.
-      headersTimeout: 10_000,
-      requestTimeout: 30_000,
-      connectionsCheckingInterval: 2_000,
-      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-    },
-    (req, res) => {
-      // Announced shorter than kept: Node would otherwise announce the timeout it enforces.
-      res.setHeader("connection", "keep-alive");
-      res.setHeader("keep-alive", `timeout=${KEEP_ALIVE_ANNOUNCED_SECONDS}`);
-      listener(req, res);
-    },
-  );
-  return server;
 }
 
 /** A browser's GET of /graphql gets GraphiQL from here: the function's own loads its assets from a CDN, and this runs offline. */
