@@ -201,21 +201,32 @@ function corsMaxAgeSeconds(maxAge: string): number {
   return Number(count) * { second: 1, minute: 60, hour: 3600, day: 86_400 }[unit as "second"];
 }
 
-/** The body, or null past the payload limit (the rest is then read and dropped, so the client reads the 413). */
+/** The body, or null past the payload limit (the rest is left unread). */
 function readPayload(req: IncomingMessage): Promise<Buffer | null> {
+  if (Number(req.headers["content-length"] ?? 0) > MAX_PAYLOAD_BYTES) return Promise.resolve(null);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    let size = Number(req.headers["content-length"] ?? 0) > MAX_PAYLOAD_BYTES ? MAX_PAYLOAD_BYTES + 1 : 0;
-    if (size) return resolve(null);
-    req.on("data", (chunk: Buffer) => {
+    let size = 0;
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_PAYLOAD_BYTES) chunks.push(chunk);
-      else if (chunks.length) chunks.length = 0;
-    });
-    req.once("end", () => resolve(size > MAX_PAYLOAD_BYTES ? null : Buffer.concat(chunks, size)));
+      if (size <= MAX_PAYLOAD_BYTES) return void chunks.push(chunk);
+      req.off("data", onData);
+      req.pause();
+      resolve(null);
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks, size)));
     req.once("error", reject);
   });
 }
+
+/**
+ * After an answer given before the body was read (413), the rest is read and dropped up to this much
+ * or this long, then the connection is cut: a client that writes its whole body before reading
+ * (fetch) still reads the status.
+ */
+const DRAIN_LIMIT_BYTES = 2 * MAX_PAYLOAD_BYTES;
+const DRAIN_LIMIT_MS = 5_000;
 
 function send(res: ServerResponse, requestId: string, answer: HttpAnswer, req: IncomingMessage): void {
   if (res.destroyed) return;
@@ -226,11 +237,30 @@ function send(res: ServerResponse, requestId: string, answer: HttpAnswer, req: I
   }
   headers["apigw-requestid"] = requestId;
   headers["content-length"] = String(answer.body.length);
+  // Received whole (read or not: Node drops an unread rest once the response is done).
+  if (req.complete) {
+    res.writeHead(answer.status, headers);
+    return void res.end(answer.body);
+  }
+  headers.connection = "close";
   res.writeHead(answer.status, headers);
-  if (req.readableEnded || req.method === "GET") return void res.end(answer.body);
-  // Answered before the body was read (413 by length): drain it, then end, so a client still writing reads the status.
+  // Ending the response now would close the socket under a client still writing (EPIPE, not a 413).
   res.write(answer.body);
-  req.once("end", () => res.end());
+  let drained = 0;
+  const cutOff = () => {
+    clearTimeout(timer);
+    res.destroy();
+  };
+  const timer = setTimeout(cutOff, DRAIN_LIMIT_MS).unref();
+  req.on("data", (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT_BYTES) cutOff();
+  });
+  req.once("end", () => {
+    clearTimeout(timer);
+    res.end();
+  });
+  req.once("close", () => clearTimeout(timer));
   req.resume();
 }
 
