@@ -5,6 +5,7 @@ export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }] },
   test: {
     include: ["packages/*/test/**/*.test.ts", "stacks/**/*.test.ts", "bench/**/*.test.ts"],
+    globalSetup: ["packages/functions/test/local/build-once.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // 2-core machines: keep parallel files bounded so dynalite and servers don't starve.

@@ -1,6 +1,5 @@
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { NodeJSProps } from "sst/constructs";
 
 /** The parts of esbuild's API (SST's copy) the builders here use. */
@@ -11,7 +10,7 @@ export interface Esbuild {
 }
 
 // SST v2 bundles with its own esbuild (0.18), not the project's; the same copy builds everything here.
-const sstRequire = createRequire(fileURLToPath(import.meta.resolve("sst/runtime/handlers/node.js")));
+const sstRequire = createRequire(createRequire(import.meta.url).resolve("sst/runtime/handlers/node.js"));
 export const sstEsbuild = sstRequire("esbuild") as Esbuild;
 
 /**

@@ -11,6 +11,7 @@ import { recordInvocation } from "../metrics.ts";
 import {
   MAX_BODY_BYTES,
   REFUSAL_HEADERS,
+  invalidHost,
   invalidUtf8,
   logRefusal,
   payloadTooLarge,
@@ -43,10 +44,12 @@ async function handle(
   const body = requestBody(event);
   if (body === TOO_LARGE) return refuse(payloadTooLarge, requestId, method, receivedAt);
   if (body === NOT_UTF8) return refuse(invalidUtf8, requestId, method, receivedAt);
+  const url = requestUrl(event);
+  if (!URL.canParse(url)) return refuse(invalidHost, requestId, method, receivedAt);
   try {
     const response = await handleRuntimeRequest(
       yoga,
-      requestUrl(event),
+      url,
       { method, headers: requestHeaders(event), body: body as BodyInit | undefined },
       { requestId, receivedAt },
     );

@@ -38,6 +38,11 @@ interface BuildResult {
  * one is reported and the last good folder stays the one to serve.
  */
 export async function buildLambda(options: LambdaBuildOptions = {}): Promise<LambdaBuild> {
+  const prebuilt = process.env.LOCAL_LAMBDA_BUNDLE;
+  // A test run builds once (packages/functions/test/local/build-once.ts); a server that watches or debugs builds its own.
+  if (prebuilt && !options.watch && !options.debug && !options.functionsSource) {
+    return { taskRoot: prebuilt, handler: "lambda.handler", close: async () => {} };
+  }
   const entry = path.join(options.functionsSource ?? FUNCTIONS_SRC, "lambda.ts");
   await mkdir(path.join(ROOT, ".sst", "local-lambda"), { recursive: true });
   const runDir = await mkdtemp(path.join(ROOT, ".sst", "local-lambda", "run-"));

@@ -35,6 +35,8 @@ export interface LocalFunctionOptions {
   /** A test's copy of the sources. */
   functionsSource?: string;
   onLine?(line: string): void;
+  /** Settings added to the function's environment. */
+  env?: Record<string, string>;
   /** Every message about builds and reloads (stdout by default). */
   onNotice?(message: string): void;
 }
@@ -110,7 +112,7 @@ export async function startLocalFunction(options: LocalFunctionOptions = {}): Pr
     new WorkerPool({
       node: node ?? process.execPath,
       nodeArgs: lambdaBootstrapNodeArgs(LAMBDA_MEMORY_MB),
-      env: functionEnvironment(configured),
+      env: { ...functionEnvironment(configured), ...options.env },
       taskRoot: taskRoot!,
       handler: build.handler,
       concurrency: options.inspectPort !== undefined ? 1 : (options.concurrency ?? 10),

@@ -32,6 +32,8 @@ export type LocalServerHooks = Pick<LocalCognitoOptions, "onConfirmationCode"> &
   onLambdaLine?(line: string): void;
   /** A test's copy of packages/functions/src to build the function from. */
   functionsSource?: string;
+  /** Settings added to the function's environment (a test's LOG_LEVEL). */
+  lambdaEnv?: Record<string, string>;
 };
 
 const EXAMPLE_QUERY = `# 1. In a terminal: npm run token -- alice
@@ -71,6 +73,7 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
       watch: settings.watch,
       functionsSource: hooks.functionsSource,
       onLine: hooks.onLambdaLine,
+      env: hooks.lambdaEnv,
     }));
     const httpApi = createHttpApi({ run: (event, requestId) => fn.run(event, requestId), onInvocation: hooks.onInvocation });
     const server = createLocalHttpServer(

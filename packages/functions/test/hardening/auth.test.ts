@@ -23,7 +23,7 @@ const emulatorKeys = (name: string) => (createRequire(import.meta.url)(`cognito-
 
 beforeAll(async () => {
   restoreLogs = captureLogs((line) => lines.push(line), "DEBUG");
-  api = await startLocalApi();
+  api = await startLocalApi({ onLambdaLine: (line) => lines.push(line), lambdaEnv: { LOG_LEVEL: "DEBUG" } });
   privateJwk = emulatorKeys("private");
   publicJwk = emulatorKeys("public");
 });

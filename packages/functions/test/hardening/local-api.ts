@@ -6,11 +6,11 @@ import type { Note } from "@notes/core/note";
 import { afterAll, beforeAll, expect } from "vitest";
 import { captureLogs } from "../../src/log.ts";
 import { localUserToken } from "../../src/local/cognito.ts";
-import { startLocalServer, type LocalServer } from "../../src/local/server.ts";
+import { startLocalServer, type LocalServer, type LocalServerHooks } from "../../src/local/server.ts";
 
 /**
- * The hardening suites' view of the API: the real local server (node:http → createNodeListener →
- * yoga → dynalite on disk) in this process, on 127.0.0.1, talked to over real HTTP.
+ * The hardening suites' view of the API: the real local server (node:http → the local API Gateway →
+ * the built function in Lambda-like workers → dynalite on disk), on 127.0.0.1, over real HTTP.
  */
 export interface LocalApi {
   url: string;
@@ -21,9 +21,13 @@ export interface LocalApi {
   close(): Promise<void>;
 }
 
-export async function startLocalApi(): Promise<LocalApi> {
+/** `hooks.onLambdaLine` gets the function's log lines; without it they are dropped. */
+export async function startLocalApi(hooks: LocalServerHooks = {}): Promise<LocalApi> {
   const dataDir = await mkdtemp(join(tmpdir(), "notes-hardening-"));
-  const server = await startLocalServer({ dataDir, port: 0, host: "127.0.0.1", tableName: "notes", bucketName: "notes-attachments" });
+  const server = await startLocalServer(
+    { dataDir, port: 0, host: "127.0.0.1", tableName: "notes", bucketName: "notes-attachments" },
+    { onLambdaLine: () => {}, ...hooks },
+  );
   return {
     url: server.url,
     dataDir,
