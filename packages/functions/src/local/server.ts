@@ -32,6 +32,8 @@ export type LocalServerHooks = Pick<LocalCognitoOptions, "onConfirmationCode"> &
   onLambdaLine?(line: string): void;
   /** A test's copy of packages/functions/src to build the function from. */
   functionsSource?: string;
+  /** Messages about the function's builds and reloads (stdout by default). */
+  onLambdaNotice?(message: string): void;
   /** Settings added to the function's environment (a test's LOG_LEVEL). */
   lambdaEnv?: Record<string, string>;
 };
@@ -74,6 +76,7 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
       functionsSource: hooks.functionsSource,
       onLine: hooks.onLambdaLine,
       env: hooks.lambdaEnv,
+      onNotice: hooks.onLambdaNotice,
     }));
     const httpApi = createHttpApi({ run: (event, requestId) => fn.run(event, requestId), onInvocation: hooks.onInvocation });
     const server = createLocalHttpServer(
