@@ -11,7 +11,8 @@ import { useEmbeddedTable } from "../../core/test/embedded-table.ts";
 import { operationCost, queryLimits } from "../src/graphql/armor.ts";
 import { schema } from "../src/graphql/schema.ts";
 import { captureLogs } from "../src/log.ts";
-import { createTestYoga, errorCodes, graphqlClient } from "./harness.ts";
+import { errorCodes, graphqlClient, inProcess } from "./graphql-client.ts";
+import { GRAPHQL_URL, createTestYoga } from "./harness.ts";
 import { createTestIssuer } from "./test-issuer.ts";
 
 /**
@@ -76,7 +77,7 @@ describe("the full page through the real server", () => {
 
   it("serves one full page and refuses two with GRAPHQL_VALIDATION_FAILED and no data", async () => {
     const issuer = await createTestIssuer();
-    const gql = graphqlClient(createTestYoga(issuer));
+    const gql = graphqlClient(GRAPHQL_URL, inProcess(createTestYoga(issuer)));
     const token = await issuer.token("calibration");
     const one = await gql(fullPageQuery, { first: 100 }, { token });
     expect(one.body.errors).toBeUndefined();
@@ -89,7 +90,7 @@ describe("the full page through the real server", () => {
 
   it("prices the same document again for each request's variables, and a literal page once for all", async () => {
     const issuer = await createTestIssuer();
-    const gql = graphqlClient(createTestYoga(issuer));
+    const gql = graphqlClient(GRAPHQL_URL, inProcess(createTestYoga(issuer)));
     const token = await issuer.token("calibration-variables");
     const pages = twoPagesQuery;
     // One parsed document (yoga's cache), three requests: a price kept from the first would let the third through.
