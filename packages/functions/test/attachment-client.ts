@@ -3,11 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { localUserToken } from "../src/local/cognito.ts";
-import { startLocalServer, type LocalServer } from "../src/local/server.ts";
+import { startLocalServer, type LocalServer, type LocalServerHooks } from "../src/local/server.ts";
+import { graphqlClient, type GraphQLResponse } from "./graphql-client.ts";
 
 /**
  * What the attachment suites share: the real local server (dynalite and s3rver on disk, s3rver
- * under /s3 on the same origin), a GraphQL client over real HTTP, and the browser's upload steps.
+ * under /s3 on the same origin, the built function behind the local API Gateway), GraphQL over
+ * real HTTP with the tests' one client, and the browser's upload steps.
  */
 export interface AttachmentApi {
   url: string;
@@ -21,10 +23,14 @@ export interface AttachmentApi {
   close(): Promise<void>;
 }
 
-export async function startAttachmentApi(): Promise<AttachmentApi> {
+/** `hooks` go to each server started (the function's log lines are dropped unless given). */
+export async function startAttachmentApi(hooks: LocalServerHooks = {}): Promise<AttachmentApi> {
   const dataDir = await mkdtemp(join(tmpdir(), "notes-attachments-"));
   const start = () =>
-    startLocalServer({ dataDir, port: 0, host: "127.0.0.1", tableName: "notes", bucketName: "notes-attachments" });
+    startLocalServer(
+      { dataDir, port: 0, host: "127.0.0.1", tableName: "notes", bucketName: "notes-attachments" },
+      { onLambdaLine: () => {}, ...hooks },
+    );
   let server: LocalServer | null = await start();
   const api: AttachmentApi = {
     url: server.url,
@@ -47,24 +53,11 @@ export async function startAttachmentApi(): Promise<AttachmentApi> {
   return api;
 }
 
-export interface GraphQLResult {
-  status: number;
-  // Shaped by each test's own query.
-  body: { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] };
-}
+export type GraphQLResult = GraphQLResponse;
 
-export async function graphql(
-  url: string,
-  token: string | undefined,
-  query: string,
-  variables: Record<string, unknown> = {},
-): Promise<GraphQLResult> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token && { authorization: `Bearer ${token}` }) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return { status: response.status, body: await response.json() };
+/** A POST through the tests' one GraphQL client, as the holder of `token`. */
+export function graphql(url: string, token: string | undefined, query: string, variables: Record<string, unknown> = {}) {
+  return graphqlClient(url)(query, variables, { token });
 }
 
 export const ATTACHMENT_FIELDS = "attachment { fileName contentType size url }";

@@ -4,9 +4,10 @@ import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { pendingUploadKey, uploadKey } from "@notes/core/attachment";
 import { s3Client } from "@notes/core/s3";
 import { dynamo } from "@notes/core/dynamo";
-import { configureS3, s3Settings, type S3Settings } from "@notes/core/s3-settings";
+import { s3Settings } from "@notes/core/s3-settings";
 import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LOCAL_S3_PATH } from "../src/local/s3rver.ts";
 import { captureLogs } from "../src/log.ts";
 import {
   CREATE_NOTE,
@@ -30,13 +31,39 @@ const MiB = 1024 * 1024;
 let api: AttachmentApi;
 let restoreLogs: () => void;
 let userCount = 0;
+/** What the function writes (its workers' lines). */
+const lambdaLines: string[] = [];
+/** Between the function and s3rver: passes everything but fails what a test asks for. */
+const s3Faults = { failCopies: false, failDeletes: false, unreachable: false };
+let s3Proxy: Server;
 
 beforeAll(async () => {
   restoreLogs = captureLogs(() => {}, "SILENT");
-  api = await startAttachmentApi();
+  s3Proxy = createServer((req, res) => {
+    if (s3Faults.unreachable) return void req.socket.destroy();
+    if ((s3Faults.failCopies && req.headers["x-amz-copy-source"]) || (s3Faults.failDeletes && req.method === "DELETE")) {
+      res.writeHead(500, { "content-type": "application/xml" });
+      res.end("<Error><Code>InternalError</Code><Message>injected</Message></Error>");
+      return;
+    }
+    const target = new URL(api.url);
+    const forwarded = request(
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+      (upstream) => {
+        res.writeHead(upstream.statusCode!, upstream.headers);
+        upstream.pipe(res);
+      },
+    );
+    req.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => s3Proxy.listen(0, "127.0.0.1", resolve));
+  const s3Endpoint = `http://127.0.0.1:${(s3Proxy.address() as AddressInfo).port}${LOCAL_S3_PATH}`;
+  api = await startAttachmentApi({ lambdaEnv: { S3_ENDPOINT: s3Endpoint }, onLambdaLine: (line) => lambdaLines.push(line) });
 });
 afterAll(async () => {
   await api?.close();
+  s3Proxy?.closeAllConnections();
+  await new Promise((resolve) => s3Proxy?.close(resolve));
   restoreLogs?.();
 });
 
@@ -290,50 +317,17 @@ describe("replace, remove, delete", () => {
 });
 
 describe("S3 failing mid-request", () => {
-  let proxy: Server;
-  let healthy: S3Settings;
-  let failCopies = false;
-  let failDeletes = false;
-
-  beforeAll(async () => {
-    healthy = s3Settings();
-    const target = new URL(healthy.endpoint!);
-    // Between the API and s3rver: passes everything but, when told to, fails CopyObject with a 500.
-    proxy = createServer((req, res) => {
-      if ((failCopies && req.headers["x-amz-copy-source"]) || (failDeletes && req.method === "DELETE")) {
-        res.writeHead(500, { "content-type": "application/xml" });
-        res.end("<Error><Code>InternalError</Code><Message>injected</Message></Error>");
-        return;
-      }
-      const forwarded = request(
-        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
-        (upstream) => {
-          res.writeHead(upstream.statusCode!, upstream.headers);
-          upstream.pipe(res);
-        },
-      );
-      req.pipe(forwarded);
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-    configureS3({ ...healthy, endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}${target.pathname}` });
-  });
-  afterAll(async () => {
-    if (healthy) configureS3(healthy);
-    proxy?.closeAllConnections();
-    await new Promise((resolve) => proxy?.close(resolve));
-  });
-
   it("masks the failure, creates no note, and leaves the upload attachable", async () => {
     const token = await newUser();
     const id = await uploadFile(api.url, token, { fileName: "flaky.txt", contentType: "text/plain", bytes: text("flaky") });
-    failCopies = true;
+    s3Faults.failCopies = true;
     try {
       const failed = await createNote(token, { content: "x", attachmentUploadId: id });
       const error = expectError(failed, "INTERNAL_SERVER_ERROR");
       expect(error.message).toBe("Unexpected error.");
       expect(JSON.stringify(failed.body)).not.toMatch(/injected|s3|node_modules/i);
     } finally {
-      failCopies = false;
+      s3Faults.failCopies = false;
     }
     expect(await notesOf(token)).toEqual([]);
     const note = expectData(await createNote(token, { content: "retry", attachmentUploadId: id })).createNote;
@@ -344,17 +338,15 @@ describe("S3 failing mid-request", () => {
     const token = await newUser();
     const id = await uploadFile(api.url, token, { fileName: "stuck.txt", contentType: "text/plain", bytes: text("stuck") });
     const note = expectData(await createNote(token, { content: "x", attachmentUploadId: id })).createNote;
-    const lines: string[] = [];
-    const restore = captureLogs((line) => lines.push(line), "WARN");
-    failDeletes = true;
+    const mark = lambdaLines.length;
+    s3Faults.failDeletes = true;
     try {
       const removed = expectData(await graphql(api.url, token, UPDATE_NOTE, { input: { id: note.id, attachmentUploadId: null } }));
       expect(removed.updateNote.attachment).toBeNull();
     } finally {
-      failDeletes = false;
-      restore();
+      s3Faults.failDeletes = false;
     }
-    const leftovers = lines.map((line) => JSON.parse(line)).filter((entry) => entry.message === "S3 object left behind");
+    const leftovers = lambdaLines.slice(mark).filter((line) => line.startsWith("{")).map((line) => JSON.parse(line)).filter((entry) => entry.message === "S3 object left behind");
     expect(leftovers).toHaveLength(1);
     expect(leftovers[0]).toMatchObject({ level: "WARN", key: expect.stringMatching(/^attachments\//) });
     expect(expectData(await graphql(api.url, token, READ_NOTE, { id: note.id })).note.attachment).toBeNull();
@@ -365,12 +357,11 @@ describe("S3 failing mid-request", () => {
     const first = await uploadFile(api.url, token, { fileName: "a.txt", contentType: "text/plain", bytes: text("a") });
     const note = expectData(await createNote(token, { content: "x", attachmentUploadId: first })).createNote;
     const second = await uploadFile(api.url, token, { fileName: "b.txt", contentType: "text/plain", bytes: text("b") });
-    const current = s3Settings();
-    configureS3({ ...current, endpoint: "http://127.0.0.1:9/s3", maxAttempts: 1 });
+    s3Faults.unreachable = true;
     try {
       expectError(await graphql(api.url, token, UPDATE_NOTE, { input: { id: note.id, attachmentUploadId: second } }), "INTERNAL_SERVER_ERROR");
     } finally {
-      configureS3(current);
+      s3Faults.unreachable = false;
     }
     const read = expectData(await graphql(api.url, token, READ_NOTE, { id: note.id })).note;
     expect(read).toMatchObject({ version: 1, attachment: { fileName: "a.txt" } });

@@ -35,6 +35,8 @@ export interface GraphQLResponse<Data = any> {
   headers: Headers;
   /** The parsed JSON body ({} when the body is not JSON: read `text`). */
   body: GraphQLBody<Data>;
+  /** The parsed JSON body, undefined when it is not JSON. */
+  json: any;
   text: string;
 }
 
@@ -69,15 +71,16 @@ export function graphqlClient(url: string, send: Send = fetch) {
       : { query: typeof document === "string" ? document : print(document), variables, operationName };
     const response = await send(url, { method: "POST", headers, body: JSON.stringify(payload) }, options.requestId);
     const text = await response.text();
-    return { status: response.status, headers: response.headers, body: parsed(text), text };
+    const json = parsed(text);
+    return { status: response.status, headers: response.headers, body: json ?? {}, json, text };
   };
 }
 
-function parsed(text: string): GraphQLBody {
+function parsed(text: string): any {
   try {
-    return JSON.parse(text) as GraphQLBody;
+    return JSON.parse(text);
   } catch {
-    return {};
+    return undefined;
   }
 }
 

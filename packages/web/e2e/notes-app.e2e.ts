@@ -12,7 +12,7 @@ import { APP_CLIENT_SETTINGS, localCognitoClient, readPoolIds } from "@notes/fun
 import { PAGE_SIZE } from "../src/config.ts";
 import { CreateAttachmentUploadDocument, CreateNoteDocument, DeleteNoteDocument, MeDocument } from "../src/gql/graphql.ts";
 import { buildWebApp } from "../scripts/build.ts";
-import { typedClient } from "../test/typed-client.ts";
+import { graphqlClient } from "../../functions/test/graphql-client.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -327,11 +327,11 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against n
 
   it("pages through more notes than fit on one page with Load more", async () => {
     const token = (await storedAccessToken(page))!;
-    const request = typedClient(fetch, server.url, { byHash: true });
+    const gql = graphqlClient(server.url);
     const bulk = Array.from({ length: PAGE_SIZE + 2 }, (_, i) => `Bulk note ${String(i + 1).padStart(2, "0")}`);
     for (const content of bulk) {
-      const result = await request(CreateNoteDocument, { input: { content } }, token);
-      expect(result.errors).toBeUndefined();
+      const result = await gql(CreateNoteDocument, { input: { content } }, { token, byHash: true });
+      expect(result.body.errors).toBeUndefined();
     }
 
     await page.reload();
@@ -707,8 +707,10 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against n
 
       await page.goto("about:blank");
       // Wait until the API refuses the stored token: it has expired.
-      const request = typedClient(fetch, server.url, { byHash: true });
-      await expect.poll(async () => (await request(MeDocument, {}, first)).data?.me, { timeout: 30_000, interval: 1_000 }).toBeNull();
+      const gql = graphqlClient(server.url);
+      await expect
+        .poll(async () => (await gql(MeDocument, {}, { token: first, byHash: true })).body.data?.me, { timeout: 30_000, interval: 1_000 })
+        .toBeNull();
 
       await page.goto(`${origin}/`);
       await noteItem(page, "Bob's own note").waitFor();

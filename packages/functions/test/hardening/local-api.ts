@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect } from "vitest";
 import { captureLogs } from "../../src/log.ts";
 import { localUserToken } from "../../src/local/cognito.ts";
 import { startLocalServer, type LocalServer, type LocalServerHooks } from "../../src/local/server.ts";
+import { graphqlClient, type RequestOptions } from "../graphql-client.ts";
 
 /**
  * The hardening suites' view of the API: the real local server (node:http → the local API Gateway →
@@ -146,29 +147,17 @@ export function sendUntilRefused(url: string, limit: number): Promise<{ bytes: n
   });
 }
 
-export interface GraphQLRequestOptions {
-  token?: string;
-  headers?: Record<string, string>;
-  operationName?: string;
-}
+export type GraphQLRequestOptions = Pick<RequestOptions, "token" | "headers" | "operationName">;
 
-/** A GraphQL-over-HTTP POST the way a JSON client sends it. */
-export function postGraphQL(
+/** A GraphQL-over-HTTP POST through the tests' one client (fetch, keep-alive), as an HttpResult. */
+export async function postGraphQL(
   url: string,
   query: string,
   variables?: Record<string, unknown>,
   options: GraphQLRequestOptions = {},
 ): Promise<HttpResult> {
-  const headers: Record<string, string> = {
-    "content-type": "application/json",
-    accept: "application/graphql-response+json, application/json",
-    ...options.headers,
-  };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  return rawRequest(url, {
-    headers,
-    body: JSON.stringify({ query, variables, operationName: options.operationName }),
-  });
+  const { status, headers, text, json } = await graphqlClient(url)(query, variables, options);
+  return { status, headers: Object.fromEntries(headers), text, json };
 }
 
 /** What no response may ever contain (SPEC "Limits"): stack frames, file paths, dependency names. */

@@ -6,16 +6,16 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalServer, type LocalServer } from "@notes/functions/local/server";
-import { LOCAL_ISSUER_DOMAIN, localUserToken } from "@notes/functions/local/cognito";
-import { withLocalWebRoutes } from "@notes/functions/local/web-routes";
-import { captureLogs } from "@notes/functions/log";
-import { MeDocument } from "../src/gql/graphql.ts";
-import { typedClient } from "./typed-client.ts";
+import { startLocalServer, type LocalServer } from "../../src/local/server.ts";
+import { LOCAL_ISSUER_DOMAIN, localUserToken } from "../../src/local/cognito.ts";
+import { withLocalWebRoutes } from "../../src/local/web-routes.ts";
+import { captureLogs } from "../../src/log.ts";
+import { MeDocument } from "../../../web/src/gql/graphql.ts";
+import { graphqlClient } from "../graphql-client.ts";
 
 // The local server's web-app routes: static files with the local pool's settings filled in; and proof the Lambda has none of it.
 
-const FUNCTIONS_SRC = fileURLToPath(new URL("../../functions/src/", import.meta.url));
+const FUNCTIONS_SRC = fileURLToPath(new URL("../../src/", import.meta.url));
 
 interface RawResponse {
   status: number;
@@ -53,7 +53,10 @@ describe("the local server with its user pool", () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "notes-web-routes-"));
-    server = await startLocalServer({ dataDir, port: 0, host: "127.0.0.1", tableName: "notes", bucketName: "notes-attachments" });
+    server = await startLocalServer(
+      { dataDir, port: 0, host: "127.0.0.1", tableName: "notes", bucketName: "notes-attachments" },
+      { onLambdaLine: () => {} },
+    );
     origin = new URL(server.url).origin;
   });
 
@@ -71,8 +74,8 @@ describe("the local server with its user pool", () => {
   it("accepts an access token from its local pool at /graphql, as that user's sub", async () => {
     const token = await localUserToken(dataDir, "alice");
     const sub = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()).sub;
-    const me = await typedClient(fetch, server.url)(MeDocument, {}, token);
-    expect(me).toEqual({ status: 200, data: { me: { id: sub } } });
+    const me = await graphqlClient(server.url)(MeDocument, {}, { token });
+    expect([me.status, me.body]).toEqual([200, { data: { me: { id: sub } } }]);
   });
 
   it("lets the app call the local pool (CSP connect-src), nothing else", async () => {

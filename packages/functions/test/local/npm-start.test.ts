@@ -5,15 +5,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_BODY_BYTES } from "../src/http/limits.ts";
-import { localUserToken } from "../src/local/cognito.ts";
-import { sendUntilRefused } from "./hardening/local-api.ts";
+import { MAX_BODY_BYTES } from "../../src/http/limits.ts";
+import { localUserToken } from "../../src/local/cognito.ts";
+import { graphqlClient } from "../graphql-client.ts";
+import { sendUntilRefused } from "../hardening/local-api.ts";
 
 /**
  * `npm start` and `npm run token` as a new user runs them: the real entry points as child
  * processes, talked to over real HTTP, stopped with Ctrl-C and restarted on the same data.
  */
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
 const READY = /Notes API ready in (\d+) ms: (http:\/\/\S+)/;
 
 interface RunningServer {
@@ -102,17 +103,8 @@ async function pressCtrlC(server: RunningServer) {
   return { ...(await exit), ...server.output() };
 }
 
-async function gql(url: string, query: string, variables?: Record<string, unknown>, token?: string) {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      accept: "application/graphql-response+json",
-      ...(token && { authorization: `Bearer ${token}` }),
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  return { status: response.status, body: await response.json() };
+function gql(url: string, query: string, variables?: Record<string, unknown>, token?: string) {
+  return graphqlClient(url)(query, variables, { token });
 }
 
 /** A body fetch() sends chunked (no Content-Length), 64 KiB at a time. */
