@@ -20,6 +20,8 @@ try {
 
 // The gateway went away (stopped or killed): nothing is left to serve.
 process.on("disconnect", () => process.exit(0));
+// Ctrl-C reaches the terminal's whole process group: the gateway lets the invocation in flight finish, then stops this.
+process.on("SIGINT", () => {});
 process.on("message", async ({ id, event, deadlineMs }) => {
   const context = {
     awsRequestId: id,

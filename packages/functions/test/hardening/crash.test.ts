@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { isRunning, lambdaWorkerPids } from "../local/processes.ts";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -124,11 +125,15 @@ describe("SIGKILL during a burst of writes", () => {
         }
       }
     }
+    const lambdaWorkers = lambdaWorkerPids({ parent: first.child.pid! });
     await Promise.all([...Array.from({ length: WORKERS }, (_, w) => worker(w)), killedAt]);
     await new Promise((resolve) => first.child.once("exit", resolve).exitCode !== null && resolve(null));
     expect(first.child.signalCode).toBe("SIGKILL");
 
-    // No orphan: cognito-local notices its parent is gone (its stdin closes) and exits too.
+    // No orphan: the Lambda workers lose their IPC channel and exit...
+    expect(lambdaWorkers.length).toBeGreaterThan(0);
+    await expect.poll(() => lambdaWorkers.filter(isRunning), { timeout: 15_000 }).toEqual([]);
+    // ...and cognito-local notices its parent is gone (its stdin closes) and exits too.
     await expect
       .poll(() => fetch(`${first.cognitoEndpoint}/health`).then(() => "answering", () => "gone"), { timeout: 15_000 })
       .toBe("gone");
@@ -170,5 +175,5 @@ describe("SIGKILL during a burst of writes", () => {
       second.child.kill("SIGTERM");
       await new Promise((resolve) => second.child.once("exit", resolve));
     }
-  }, 90_000);
+  }, 240_000);
 });

@@ -9,6 +9,7 @@ import { MAX_BODY_BYTES } from "../../src/http/limits.ts";
 import { localUserToken } from "../../src/local/cognito.ts";
 import { graphqlClient } from "../graphql-client.ts";
 import { sendUntilRefused } from "../hardening/local-api.ts";
+import { isRunning, lambdaWorkerPids } from "./processes.ts";
 
 /**
  * `npm start` and `npm run token` as a new user runs them: the real entry points as child
@@ -168,8 +169,12 @@ describe("local server (npm start)", () => {
     expect(note).toMatchObject({ content: "survives a restart", version: 1 });
     expect((await gql(first.url, LIST, {}, alice)).body.data.notes.edges).toEqual([{ node: note }]);
 
+    const workers = lambdaWorkerPids({ group: first.child.pid! });
+    expect(workers.length).toBeGreaterThan(0);
     const stopped = await pressCtrlC(first);
     expect(stopped).toMatchObject({ code: 0 });
+    // The Lambda workers went with it.
+    expect(workers.filter(isRunning)).toEqual([]);
     expect(stopped.stdout).toMatch(/Stopped \(SIGINT\)\.\n$/);
     // Node's own process warnings may appear on stderr; log lines at WARN or above may not.
     expect(stopped.stderr).not.toMatch(/"level":"(WARN|ERROR)"|\n\s+at /);
