@@ -134,6 +134,16 @@ export function createHttpApi(options: HttpApiOptions) {
   return async function httpApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const startedAt = new Date();
     const requestId = httpApiRequestId();
+    try {
+      await answer(req, res, startedAt, requestId);
+    } catch {
+      // The client went away mid-body, or the function could not be reached at all: never the server's end.
+      if (!res.headersSent) send(res, requestId, gatewayAnswer(ANSWERS.functionFailed), req);
+      else res.destroy();
+    }
+  };
+
+  async function answer(req: IncomingMessage, res: ServerResponse, startedAt: Date, requestId: string): Promise<void> {
     const method = req.method ?? "GET";
     const path = (req.url ?? "/").split("?", 1)[0]!;
     const routeKey = `${method} ${path}`;
@@ -149,24 +159,24 @@ export function createHttpApi(options: HttpApiOptions) {
     );
     const invoked = await options.run(event, requestId);
     const { outcome } = invoked;
-    const answer =
+    const answered =
       outcome.kind === "result"
         ? httpApiAnswer(outcome.result)
         : gatewayAnswer(outcome.kind === "timeout" ? ANSWERS.timedOut : ANSWERS.functionFailed);
-    send(res, requestId, withCors(answer, req), req);
+    send(res, requestId, withCors(answered, req), req);
     options.onInvocation?.({
       requestId,
       startedAt: startedAt.toISOString(),
       route: routeKey,
       operation: operationOf(invoked.logLines),
-      status: answer.status,
+      status: answered.status,
       durationMs: Date.now() - startedAt.getTime(),
       cold: invoked.cold,
       worker: invoked.worker,
       request: graphqlRequestOf(event),
       logLines: invoked.logLines,
     });
-  };
+  }
 }
 
 function isPreflight(req: IncomingMessage): boolean {
@@ -217,6 +227,9 @@ function readPayload(req: IncomingMessage): Promise<Buffer | null> {
     req.on("data", onData);
     req.once("end", () => resolve(Buffer.concat(chunks, size)));
     req.once("error", reject);
+    req.once("close", () => {
+      if (!req.complete) reject(new Error("the request closed before its body ended"));
+    });
   });
 }
 

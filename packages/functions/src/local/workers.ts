@@ -71,7 +71,8 @@ class Worker {
     readonly child: ChildProcess,
     onLine: (line: string) => void,
   ) {
-    this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
+    // A binary that cannot start reports "error" and never "exit".
+    this.exited = new Promise((resolve) => child.once("exit", () => resolve()).once("error", () => resolve()));
     this.ready = new Promise((resolve, reject) => {
       child.once("message", () => resolve());
       void this.exited.then(() => reject(new Error("worker exited during init")));
@@ -217,7 +218,8 @@ export class WorkerPool {
           worker.child.kill("SIGKILL");
         }, timeoutMs);
       }
-      worker.child.send({ id: requestId, event, deadlineMs });
+      // A worker that died since it was picked: its channel is closed, and that is a crash.
+      worker.child.send({ id: requestId, event, deadlineMs }, (error) => error && worker.running?.finish({ kind: "crash" }));
     });
   }
 }

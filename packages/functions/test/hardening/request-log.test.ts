@@ -116,6 +116,21 @@ describe("the local server's request log", () => {
     );
   });
 
+  it("carries the Lambda context: one cold start (the worker's first invocation), then warm ones", () => {
+    const requests = entries().filter((entry) => entry.message === "graphql request");
+    expect(requests.length).toBeGreaterThan(1);
+    // One request at a time here: one worker served them all.
+    expect(requests.map((entry) => entry.cold_start)).toEqual([true, ...requests.slice(1).map(() => false)]);
+    for (const entry of requests) {
+      expect(entry).toMatchObject({
+        function_name: "notes-local-Api-Graphql",
+        function_memory_size: "1024",
+        function_arn: "arn:aws:lambda:us-east-1:000000000000:function:notes-local-Api-Graphql",
+        function_request_id: entry.requestId,
+      });
+    }
+  });
+
   it("never logs the Authorization header, the token or note content", () => {
     const all = lines.join("\n");
     expect(lines.length).toBeGreaterThan(cases.length);
