@@ -11,7 +11,8 @@ import {
   uploadFile,
   type AttachmentApi,
 } from "./attachment-client.ts";
-import { createTestYoga, errorCodes, graphqlClient } from "./harness.ts";
+import { errorCodes, graphqlClient, inProcess } from "./graphql-client.ts";
+import { GRAPHQL_URL, createTestYoga } from "./harness.ts";
 import { createTestIssuer, type TestIssuer } from "./test-issuer.ts";
 
 /** notes(search:) through GraphQL: in-process yoga on dynalite, and file names on the local server. */
@@ -32,7 +33,7 @@ describe("notes(search:) in-process", () => {
     restoreLogs = captureLogs(() => {}, "SILENT");
     db = await useEmbeddedTable();
     issuer = await createTestIssuer();
-    gql = graphqlClient(createTestYoga(issuer));
+    gql = graphqlClient(GRAPHQL_URL, inProcess(createTestYoga(issuer)));
   });
   afterAll(async () => {
     await db?.close();

@@ -596,11 +596,11 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against n
   });
 
   it("searches as you type: folded word prefixes, marked matches, paged results, kept in the URL, Escape clears", async () => {
-    const request = typedClient(fetch, server.url, { byHash: true });
+    const gql = graphqlClient(server.url);
     const token = (await storedAccessToken(page))!;
     const created: string[] = [];
     for (const content of ["Trip to Zürich in 2027", "zurich budget", "Basel weekend", ...Array.from({ length: 12 }, (_, i) => `alpha ${i}`)]) {
-      created.push((await request(CreateNoteDocument, { input: { content } }, token)).data!.createNote.id);
+      created.push((await gql(CreateNoteDocument, { input: { content } }, { token, byHash: true })).body.data!.createNote.id);
     }
     await page.reload();
     await noteItem(page, "alpha 11").waitFor();
@@ -636,7 +636,7 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against n
     expect(new URL(page.url()).search).toBe("");
 
     // The tests after this one expect bob's single note.
-    for (const id of created) expect((await request(DeleteNoteDocument, { id }, token)).data?.deleteNote.id).toBe(id);
+    for (const id of created) expect((await gql(DeleteNoteDocument, { id }, { token, byHash: true })).body.data?.deleteNote.id).toBe(id);
   });
 
   it("raised no page errors along the way", () => {
