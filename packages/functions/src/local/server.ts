@@ -8,6 +8,9 @@ import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createTokenVerifier } from "../auth.ts";
 import { createNotesYoga } from "../graphql/yoga.ts";
 import { createNodeListener } from "../http/node.ts";
+import { createLocalConsole, CONSOLE_PATH, type LocalConsole } from "./console/routes.ts";
+import { withInvocationRecording } from "./in-process-invocations.ts";
+import type { Invocation } from "./invocation.ts";
 import type { LocalSettings } from "./settings.ts";
 import { startLocalCognito, type LocalCognito, type LocalCognitoOptions } from "./cognito.ts";
 import { LOCAL_S3_PATH, startLocalS3, type LocalS3 } from "./s3rver.ts";
@@ -15,12 +18,17 @@ import { withLocalWebRoutes } from "./web-routes.ts";
 
 export interface LocalServer {
   url: string;
+  /** The local console's page. */
+  consoleUrl: string;
   /** The local user pool: where its API answers and the ids the web app is built with. */
   cognito: Pick<LocalCognito, "endpoint" | "userPoolId" | "clientId" | "issuer" | "jwksUrl">;
   close(): Promise<void>;
 }
 
-export type LocalServerHooks = Pick<LocalCognitoOptions, "onConfirmationCode">;
+export type LocalServerHooks = Pick<LocalCognitoOptions, "onConfirmationCode"> & {
+  /** After each invocation of the API (the console keeps them too). */
+  onInvocation?(inv: Invocation): void;
+};
 
 const EXAMPLE_QUERY = `# 1. In a terminal: npm run token -- alice
 # 2. Headers tab below: { "Authorization": "Bearer <that token>" }
@@ -58,6 +66,12 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
       renderGraphiQL,
       trustedDocumentsOnly: settings.trustedDocumentsOnly,
     });
+    const localConsole = createLocalConsole({ pool: { ...pool, dataDir: settings.dataDir } });
+    const recordInvocation = (inv: Invocation) => {
+      localConsole.record(inv);
+      hooks.onInvocation?.(inv);
+    };
+    const listening = { host: settings.host, port: settings.port };
     const server = createServer(
       {
         // A slow or stalled client gives up its connection in seconds, not Node's default 5 minutes.
@@ -65,7 +79,7 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
         requestTimeout: 30_000,
         connectionsCheckingInterval: 2_000,
       },
-      withLocalS3(localS3, withLocalWebRoutes(createNodeListener(yoga), {
+      withLocalS3(localS3, withConsole(localConsole, listening, withLocalWebRoutes(withInvocationRecording(createNodeListener(yoga), recordInvocation), {
         // Filled into the built app as SST fills the deployed one: the same settings, local values.
         appSettings: {
           VITE_REGION: "local",
@@ -74,13 +88,14 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
           VITE_USER_POOL_ENDPOINT: pool.endpoint,
         },
         connectSources: [new URL(pool.endpoint).origin],
-      })),
+      }))),
     );
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(settings.port, settings.host, () => resolve());
     });
     const { port } = server.address() as AddressInfo;
+    listening.port = port;
     const host = settings.host.includes(":") ? `[${settings.host}]` : settings.host;
     // The port is known only now; the API reaches s3rver through the same origin the browser uses.
     configureS3({ bucketName, endpoint: `http://${host}:${port}${LOCAL_S3_PATH}` });
@@ -88,11 +103,13 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
     const { endpoint, userPoolId, clientId, issuer, jwksUrl } = pool;
     return {
       url: `http://${host}:${port}/graphql`,
+      consoleUrl: `http://${host}:${port}${CONSOLE_PATH}`,
       cognito: { endpoint, userPoolId, clientId, issuer, jwksUrl },
       close() {
         // In-flight requests finish (their writes complete) before the database and the user pool stop.
         closing ??= new Promise<void>((resolve) => {
           server.close(() => resolve());
+          localConsole.close();
           server.closeIdleConnections();
         }).then(() => Promise.all([db.close(), pool.close()]).then(() => {}));
         return closing;
@@ -102,6 +119,15 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
     await Promise.all([db.close(), cognito?.close()]);
     throw error;
   }
+}
+
+/** `/console…` goes to the local console; everything else on. */
+function withConsole(localConsole: LocalConsole, listening: { host: string; port: number }, next: RequestListener): RequestListener {
+  return (req, res) => {
+    const path = (req.url ?? "/").split("?", 1)[0]!;
+    if (localConsole.handles(path)) localConsole.handle(req, res, listening);
+    else void next(req, res);
+  };
 }
 
 /** `/s3/…` goes to the local S3; everything else to the API and the web app. */
