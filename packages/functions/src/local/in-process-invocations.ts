@@ -29,7 +29,7 @@ export function withInvocationRecording(api: Listener, onInvocation: (inv: Invoc
       const path = (req.url ?? "/").split("?", 1)[0];
       const requestLine = logLines.map(parseJson).find((line) => line?.message === "graphql request");
       onInvocation({
-        requestId: String(res.getHeader("x-request-id") ?? ""),
+        requestId: typeof requestLine?.requestId === "string" ? requestLine.requestId : String(res.getHeader("x-request-id") ?? ""),
         startedAt: startedAt.toISOString(),
         route: `${req.method} ${path}`,
         operation: typeof requestLine?.operationName === "string" ? requestLine.operationName : undefined,

@@ -7,7 +7,7 @@ export interface MetricValue {
   unit: string;
   /** One value per request or call the line aggregated (EMF allows arrays). */
   values: number[];
-  /** The dimension values of the line's first dimension set, e.g. { service, operation }. */
+  /** The line's dimension values (all its dimension sets together), e.g. { service, operation }. */
   dimensions: Record<string, string>;
 }
 
@@ -28,9 +28,9 @@ export function parseEmf(line: string): MetricValue[] {
   if (!Array.isArray(directives)) return [];
   const metrics: MetricValue[] = [];
   for (const directive of directives as EmfDirective[]) {
-    const dimensionSet = Array.isArray(directive?.Dimensions) && Array.isArray(directive.Dimensions[0]) ? (directive.Dimensions[0] as unknown[]) : [];
+    const dimensionSets = Array.isArray(directive?.Dimensions) ? (directive.Dimensions as unknown[]) : [];
     const dimensions: Record<string, string> = {};
-    for (const name of dimensionSet) {
+    for (const name of dimensionSets.flatMap((set) => (Array.isArray(set) ? set : []))) {
       if (typeof name === "string" && typeof document[name] === "string") dimensions[name] = document[name];
     }
     for (const definition of Array.isArray(directive?.Metrics) ? (directive.Metrics as { Name?: unknown; Unit?: unknown }[]) : []) {

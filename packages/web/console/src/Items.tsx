@@ -1,0 +1,72 @@
+import type { ItemsView, UserView } from "@notes/functions/local/console/types";
+import { formatBytes, useResource } from "./api.ts";
+
+/** The notes table, read-only: notes by user, then pending uploads and other kinds of item. */
+export function Items() {
+  const items = useResource<ItemsView>("items");
+  const users = useResource<UserView[]>("users");
+  if (items.error) return <p className="error">{items.error}</p>;
+  if (!items.data) return <p className="hint">Loading…</p>;
+  const email = (userId: string) => users.data?.find((user) => user.sub === userId)?.email ?? "user not in the local pool";
+  const { notesByUser, pendingUploads, otherItems } = items.data;
+  return (
+    <section>
+      <p className="hint">
+        The notes table, read-only. <button onClick={items.reload}>Reload</button>
+      </p>
+      <h2>Notes</h2>
+      {notesByUser.length === 0 && <p className="empty">No notes yet — sign in to the web app, or run createNote in GraphiQL.</p>}
+      {notesByUser.map(({ userId, notes }) => (
+        <details key={userId} open>
+          <summary>
+            {email(userId)} <span className="mono">{userId}</span> · {notes.length} note{notes.length === 1 ? "" : "s"}
+          </summary>
+          <table aria-label={`Notes of ${email(userId)}`}>
+            <thead>
+              <tr>
+                <th>Content</th>
+                <th>Version</th>
+                <th>Created</th>
+                <th>Updated</th>
+                <th>Attachment</th>
+                <th>Id</th>
+              </tr>
+            </thead>
+            <tbody>
+              {notes.map((note) => (
+                <tr key={note.noteId}>
+                  <td className="content">{note.content}</td>
+                  <td className="number">{note.version}</td>
+                  <td>{new Date(note.createdAt).toLocaleString()}</td>
+                  <td>{new Date(note.updatedAt).toLocaleString()}</td>
+                  <td>{note.attachment ? `${note.attachment.fileName} (${formatBytes(note.attachment.size)})` : "—"}</td>
+                  <td className="mono">{note.noteId}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      ))}
+      <h2>Pending uploads</h2>
+      {pendingUploads.length === 0 ? (
+        <p className="empty">No upload records: an upload appears here between createAttachmentUpload and attaching it to a note.</p>
+      ) : (
+        <RawItems items={pendingUploads} />
+      )}
+      <h2>Other items</h2>
+      {otherItems.length === 0 ? <p className="empty">No other kinds of item in the table.</p> : <RawItems items={otherItems} />}
+    </section>
+  );
+}
+
+function RawItems({ items }: { items: Record<string, unknown>[] }) {
+  return (
+    <>
+      {items.map((item, i) => (
+        <pre key={i} className="code">
+          {JSON.stringify(item, null, 2)}
+        </pre>
+      ))}
+    </>
+  );
+}
