@@ -65,7 +65,9 @@ export interface Terminal {
 }
 
 /** Prints to stdout, and to stderr the lines at WARN and above, as the Lambda's logger does. */
-export function createTerminal(format: LogFormat, out = process.stdout, err = process.stderr): Terminal {
+type Output = { write(text: string): unknown };
+
+export function createTerminal(format: LogFormat, out: Output = process.stdout, err: Output = process.stderr): Terminal {
   const write = (line: string) => (LOUD.has(String(parse(line)?.level)) ? err : out).write(`${line}\n`);
   if (format === "json") {
     return { invocation: (inv) => inv.logLines.forEach(write), line: write };

@@ -51,7 +51,7 @@ describe("the terminal's two formats", () => {
   function capture(format: "readable" | "json") {
     const out: string[] = [];
     const err: string[] = [];
-    const stream = (into: string[]) => ({ write: (chunk: string) => into.push(chunk) }) as unknown as NodeJS.WriteStream;
+    const stream = (into: string[]) => ({ write: (chunk: string) => into.push(chunk) });
     return { terminal: createTerminal(format, stream(out), stream(err)), out, err };
   }
 

@@ -5,6 +5,7 @@ import type { Invocation } from "../invocation.ts";
 import { withLocalWebRoutes } from "../web-routes.ts";
 import { listFiles } from "./files.ts";
 import { consoleRefusal } from "./guard.ts";
+import { CONSOLE_MARKER } from "./marker.ts";
 import { InvocationStore } from "./invocation-store.ts";
 import { listItems } from "./items.ts";
 import type { ConsoleEvent, ItemsView } from "./types.ts";
@@ -12,10 +13,8 @@ import { ConsoleUserError, createUser, listUsers, userAccessToken, type PoolAcce
 
 /**
  * `/console` on the local server: the page (packages/web/console, built into dist-console) and its
- * data endpoints under /console/api/. Local only: nothing under stacks/ or the Lambda imports it
- * (a stack test looks for this marker in the deployed bundles).
+ * data endpoints under /console/api/. Local only: nothing under stacks/ or the Lambda imports it.
  */
-export const CONSOLE_MARKER = "notes-local-console";
 export const CONSOLE_PATH = "/console";
 export const DEFAULT_CONSOLE_ROOT = fileURLToPath(new URL("../../../../web/dist-console/", import.meta.url));
 const MAX_BODY_BYTES = 16 * 1024;
