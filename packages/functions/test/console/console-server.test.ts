@@ -1,58 +1,20 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { request } from "node:http";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InvocationDetail, InvocationSummary, ItemsView, FileView, UserView } from "../../src/local/console/types.ts";
 import { localUserToken } from "../../src/local/cognito.ts";
 import { CREATE_NOTE, download, expectData, graphql, uploadFile } from "../attachment-client.ts";
+import { npmStart, type NpmStart } from "../npm-start.ts";
 
 /**
  * The console's data endpoints and the terminal, against `npm start` itself (the entry point as a
  * child process): what the API created is what the console shows, and only to its own page.
  */
-const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
-const READY = /Notes API ready in \d+ ms: (http:\/\/\S+)/;
-
-interface NpmStart {
-  url: string;
-  origin: string;
-  stdout(): string;
-  stop(): Promise<void>;
-}
-
-async function npmStart(env: Record<string, string>): Promise<NpmStart> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "packages/functions/src/local/main.ts")], {
-    cwd: repoRoot,
-    // Metrics on, as npm start runs (the suite turns them off for in-process tests).
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "INFO", LOG_FORMAT: "", POWERTOOLS_METRICS_DISABLED: "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on("data", () => {
-      const ready = READY.exec(stdout);
-      if (ready) resolve(ready[1]!);
-    });
-    void exited.then(() => reject(new Error(`npm start exited:\n${stdout}\n${stderr}`)));
-  });
-  return {
-    url,
-    origin: new URL(url).origin,
-    stdout: () => stdout,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGINT");
-      await exited;
-    },
-  };
-}
+// Metrics on, as npm start runs (the suite turns them off for in-process tests); INFO, readable lines.
+const startConsoleServer = (env: Record<string, string>) =>
+  npmStart({ PORT: "0", LOG_LEVEL: "INFO", LOG_FORMAT: "", POWERTOOLS_METRICS_DISABLED: "", ...env });
 
 async function getJson<T>(server: NpmStart, path: string): Promise<T> {
   const response = await fetch(`${server.origin}/console/api/${path}`);
@@ -123,7 +85,7 @@ describe("the local console's data endpoints (npm start)", () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "notes-console-"));
-    server = await npmStart({ DATA_DIR: dataDir });
+    server = await startConsoleServer({ DATA_DIR: dataDir });
     token = await localUserToken(dataDir, "carol");
     sub = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()).sub;
   });
@@ -226,7 +188,7 @@ describe("the local console's data endpoints (npm start)", () => {
 
   it("with LOG_FORMAT=json prints the Lambda's own lines instead", async () => {
     await server.stop();
-    server = await npmStart({ DATA_DIR: dataDir, LOG_FORMAT: "json" });
+    server = await startConsoleServer({ DATA_DIR: dataDir, LOG_FORMAT: "json" });
     const response = await fetch(server.url, {
       method: "POST",
       headers: { "content-type": "application/json" },

@@ -57,7 +57,7 @@ export function Invocations() {
                   className={inv.requestId === openId ? "selected" : undefined}
                   onClick={() => setOpenId(inv.requestId)}
                 >
-                  <td>{new Date(inv.startedAt).toLocaleTimeString()}</td>
+                  <td>{new Date(inv.startedAt).toLocaleTimeString([], { hour12: false })}</td>
                   <td>
                     <button className="link" onClick={() => setOpenId(inv.requestId)}>
                       {inv.operation ?? inv.route}
