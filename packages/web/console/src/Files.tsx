@@ -1,5 +1,6 @@
 import type { FileView, ItemsView } from "@notes/functions/local/console/types";
 import { formatAge, formatBytes, useResource } from "./api.ts";
+import { TableHead } from "./TableHead.tsx";
 
 /** The bucket's objects, each downloadable, with the note its key belongs to. */
 export function Files() {
@@ -18,16 +19,7 @@ export function Files() {
         <p className="empty">No files yet — attach a file to a note in the web app.</p>
       ) : (
         <table aria-label="Files">
-          <thead>
-            <tr>
-              <th>Key</th>
-              <th>Size</th>
-              <th>Type</th>
-              <th>Age</th>
-              <th>Note</th>
-              <th></th>
-            </tr>
-          </thead>
+          <TableHead columns={["Key", "Size", "Type", "Age", "Note", ""]} />
           <tbody>
             {files.data.map((file) => (
               <tr key={file.key}>

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import type { ConsoleEvent, InvocationDetail, InvocationSummary } from "@notes/functions/local/console/types";
 import { API, getJson } from "./api.ts";
 import { LogLine } from "./LogLine.tsx";
+import { TableHead } from "./TableHead.tsx";
 
 const KEEP = 200;
 
@@ -39,17 +40,7 @@ export function Invocations() {
           </p>
         ) : (
           <table aria-label="Invocations">
-            <thead>
-              <tr>
-                <th>Time</th>
-                <th>Operation</th>
-                <th>Status</th>
-                <th>Duration</th>
-                <th>Start</th>
-                <th>Worker</th>
-                <th>Request id</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Time", "Operation", "Status", "Duration", "Start", "Worker", "Request id"]} />
             <tbody>
               {invocations.map((inv) => (
                 <tr

@@ -1,5 +1,6 @@
 import type { ItemsView, UserView } from "@notes/functions/local/console/types";
 import { formatBytes, useResource } from "./api.ts";
+import { TableHead } from "./TableHead.tsx";
 
 /** The notes table, read-only: notes by user, then pending uploads and other kinds of item. */
 export function Items() {
@@ -22,16 +23,7 @@ export function Items() {
             {email(userId)} <span className="mono">{userId}</span> · {notes.length} note{notes.length === 1 ? "" : "s"}
           </summary>
           <table aria-label={`Notes of ${email(userId)}`}>
-            <thead>
-              <tr>
-                <th>Content</th>
-                <th>Version</th>
-                <th>Created</th>
-                <th>Updated</th>
-                <th>Attachment</th>
-                <th>Id</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Content", "Version", "Created", "Updated", "Attachment", "Id"]} />
             <tbody>
               {notes.map((note) => (
                 <tr key={note.noteId}>

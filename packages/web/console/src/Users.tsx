@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
 import type { UserView } from "@notes/functions/local/console/types";
 import { postJson, useResource } from "./api.ts";
+import { TableHead } from "./TableHead.tsx";
 
 /**
  * GraphiQL (rendered by yoga) starts with the headers kept in its localStorage when no tab holds
@@ -61,15 +62,7 @@ export function Users() {
       )}
       {users.data && users.data.length > 0 && (
         <table aria-label="Users">
-          <thead>
-            <tr>
-              <th>Email</th>
-              <th>Sub</th>
-              <th>Confirmed</th>
-              <th>Created</th>
-              <th></th>
-            </tr>
-          </thead>
+          <TableHead columns={["Email", "Sub", "Confirmed", "Created", ""]} />
           <tbody>
             {users.data.map((user) => (
               <tr key={user.username}>
