@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Files } from "./Files.tsx";
 import { Invocations } from "./Invocations.tsx";
 import { Items } from "./Items.tsx";
@@ -8,10 +8,12 @@ const TABS = { Invocations, Items, Files, Users } as const;
 type TabName = keyof typeof TABS;
 
 export function App() {
-  const [tab, setTab] = useState<TabName>(() => {
-    const fromHash = decodeURIComponent(location.hash.slice(1));
-    return fromHash in TABS ? (fromHash as TabName) : "Invocations";
-  });
+  const [tab, setTab] = useState<TabName>(tabInHash);
+  useEffect(() => {
+    const follow = () => setTab(tabInHash());
+    window.addEventListener("hashchange", follow);
+    return () => window.removeEventListener("hashchange", follow);
+  }, []);
   const Tab = TABS[tab];
   const open = (name: TabName) => {
     setTab(name);
@@ -36,4 +38,10 @@ export function App() {
       </main>
     </>
   );
+}
+
+/** The tab a link or a reload names (/console#Users), Invocations by default. */
+function tabInHash(): TabName {
+  const fromHash = decodeURIComponent(location.hash.slice(1));
+  return fromHash in TABS ? (fromHash as TabName) : "Invocations";
 }

@@ -41,24 +41,35 @@ export function Items() {
       ))}
       <h2>Pending uploads</h2>
       {pendingUploads.length === 0 ? (
-        <p className="empty">No upload records: an upload appears here between createAttachmentUpload and attaching it to a note.</p>
+        <p className="empty">No upload records: an upload appears here from createAttachmentUpload until it expires (a day).</p>
       ) : (
-        <RawItems items={pendingUploads} />
+        <table aria-label="Pending uploads">
+          <TableHead columns={["File", "Type", "Size", "State", "Owner", "Created", "Key"]} />
+          <tbody>
+            {pendingUploads.map((upload) => (
+              <tr key={String(upload.userId)}>
+                <td>{String(upload.fileName)}</td>
+                <td>{String(upload.contentType)}</td>
+                <td className="number">{formatBytes(Number(upload.size))}</td>
+                <td>{upload.state === "pending" ? "pending" : `${String(upload.state)} to ${String(upload.claimedFor ?? "—")}`}</td>
+                <td>{email(String(upload.ownerId))}</td>
+                <td>{new Date(String(upload.createdAt)).toLocaleString()}</td>
+                <td className="mono">{String(upload.key)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
       <h2>Other items</h2>
-      {otherItems.length === 0 ? <p className="empty">No other kinds of item in the table.</p> : <RawItems items={otherItems} />}
+      {otherItems.length === 0 ? (
+        <p className="empty">No other kinds of item in the table.</p>
+      ) : (
+        otherItems.map((item, i) => (
+          <pre key={i} className="code">
+            {JSON.stringify(item, null, 2)}
+          </pre>
+        ))
+      )}
     </section>
-  );
-}
-
-function RawItems({ items }: { items: Record<string, unknown>[] }) {
-  return (
-    <>
-      {items.map((item, i) => (
-        <pre key={i} className="code">
-          {JSON.stringify(item, null, 2)}
-        </pre>
-      ))}
-    </>
   );
 }
