@@ -60,15 +60,23 @@ export function Items() {
           </tbody>
         </table>
       )}
-      <h2>Other items</h2>
+      <h2>Other items{otherItems.length > 0 && ` (${otherItems.length})`}</h2>
       {otherItems.length === 0 ? (
         <p className="empty">No other kinds of item in the table.</p>
       ) : (
-        otherItems.map((item, i) => (
-          <pre key={i} className="code">
-            {JSON.stringify(item, null, 2)}
-          </pre>
-        ))
+        <table aria-label="Other items">
+          <TableHead columns={["userId (partition)", "noteId (sort)", "Other attributes"]} />
+          <tbody>
+            {otherItems.map(({ userId, noteId, ...rest }, i) => (
+              <tr key={i}>
+                {/* Partitions padded past any user id's length (core's trick) are shown without the padding. */}
+                <td className="mono">{String(userId).replace(/~{4,}$/, "~…")}</td>
+                <td className="mono">{String(noteId)}</td>
+                <td className="mono">{JSON.stringify(rest)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
     </section>
   );
