@@ -25,7 +25,7 @@ describe.skipIf(!hasChromium)("the local console in headless Chromium, against n
     await mkdir(ARTIFACTS, { recursive: true });
     dataDir = await mkdtemp(join(tmpdir(), "notes-console-e2e-"));
     profileDir = await mkdtemp(join(tmpdir(), "notes-console-chromium-"));
-    server = await npmStart({ PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "INFO", POWERTOOLS_METRICS_DISABLED: "" });
+    server = await npmStart({ PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "INFO", POWERTOOLS_METRICS_DISABLED: "false" });
     context = await launchChromium(profileDir, { width: 1280, height: 800 });
     context.on("page", (page) => page.on("pageerror", (error) => pageErrors.push(error.message)));
     consolePage = context.pages()[0] ?? (await context.newPage());

@@ -14,7 +14,7 @@ import { npmStart, type NpmStart } from "../npm-start.ts";
  */
 // Metrics on, as npm start runs (the suite turns them off for in-process tests); INFO, readable lines.
 const startConsoleServer = (env: Record<string, string>) =>
-  npmStart({ PORT: "0", LOG_LEVEL: "INFO", LOG_FORMAT: "", POWERTOOLS_METRICS_DISABLED: "", ...env });
+  npmStart({ PORT: "0", LOG_LEVEL: "INFO", LOG_FORMAT: "", POWERTOOLS_METRICS_DISABLED: "false", ...env });
 
 async function getJson<T>(server: NpmStart, path: string): Promise<T> {
   const response = await fetch(`${server.origin}/console/api/${path}`);

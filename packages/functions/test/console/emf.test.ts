@@ -1,17 +1,24 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { isEmfLine, parseEmf } from "../../src/local/console/emf.ts";
-import { captureMetrics, flushMetrics, recordAwsCall, recordRequest } from "../../src/metrics.ts";
+import { recordAwsCall, recordRequest } from "../../src/metrics.ts";
 
-/** The EMF lines the function itself writes for one request and one DynamoDB call. */
+// Before metrics.ts makes its Powertools Metrics (npm test turns metrics off).
+vi.hoisted(() => {
+  process.env.POWERTOOLS_METRICS_DISABLED = "false";
+});
+
+/** The EMF lines the function itself writes (Powertools, on stdout) for one request and one DynamoDB call. */
 function linesWritten(): string[] {
   const lines: string[] = [];
-  const restore = captureMetrics((line) => lines.push(line));
+  const stdout = vi.spyOn(process.stdout, "write").mockImplementation(((chunk: string | Uint8Array) => {
+    lines.push(...String(chunk).split("\n").filter((line) => line.startsWith('{"_aws"')));
+    return true;
+  }) as typeof process.stdout.write);
   try {
-    recordRequest({ requestId: "r1", method: "POST", status: 200, durationMs: 12.5, operationName: "CreateNote", errorCodes: ["CONFLICT"], userHash: null });
+    recordRequest({ status: 200, durationMs: 12.5, operationName: "CreateNote", errorCodes: ["CONFLICT"] });
     recordAwsCall({ service: "DynamoDB", operation: "PutItem", durationMs: 3.25, attempts: 2, failed: false });
-    flushMetrics();
   } finally {
-    restore();
+    stdout.mockRestore();
   }
   return lines;
 }
