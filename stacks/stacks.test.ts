@@ -19,6 +19,7 @@ import type { Stack } from "sst/constructs";
 import { METRICS_SERVICE } from "./monitoring.ts";
 import type { NagFinding } from "./nag.ts";
 import { LAMBDA_NODE_MAJOR, LAMBDA_NODE_OPTIONS, lambdaNodeBinary } from "./lambda-bundle.ts";
+import { CONSOLE_MARKER } from "../packages/functions/src/local/console/marker.ts";
 import { alarmEmails, monitoredStages, protectedStages, stageSettings } from "./stage.ts";
 import type { Synthesized } from "./synth.ts";
 
@@ -599,6 +600,14 @@ async function runBundleWithOutput(
 const nodeOptions = LAMBDA_NODE_OPTIONS.split(" ").filter(Boolean);
 
 describe("the bundle SST built for the function", () => {
+  it("holds no local console code (the console is the local server's, never deployed)", () => {
+    const bundle = functionBundle();
+    expect(readFileSync(bundle, "utf8")).not.toContain(CONSOLE_MARKER);
+    const { sources } = JSON.parse(readFileSync(`${bundle}.map`, "utf8")) as { sources: string[] };
+    expect(sources.filter((source) => source.includes("/local/"))).toEqual([]);
+    expect(sources.some((source) => source.endsWith("functions/src/lambda.ts"))).toBe(true);
+  });
+
   it("prints stack traces in TypeScript terms without --enable-source-maps", async () => {
     const bundle = functionBundle();
     // AUTH_ISSUER unset: the cold start fails in auth.ts, called from lambda.ts's module body.

@@ -13,7 +13,15 @@ describe("local server settings (README: Configuration)", () => {
       bucketName: "notes-attachments",
       lambdaConcurrency: 10,
       lambdaInspectPort: undefined,
+      logFormat: "readable",
     });
+  });
+
+  it("prints readable lines unless LOG_FORMAT=json, and says which values LOG_FORMAT takes", () => {
+    expect(localSettingsFromEnv({ LOG_FORMAT: "json" }).logFormat).toBe("json");
+    expect(localSettingsFromEnv({ LOG_FORMAT: " JSON " }).logFormat).toBe("json");
+    expect(localSettingsFromEnv({ LOG_FORMAT: "readable" }).logFormat).toBe("readable");
+    expect(() => localSettingsFromEnv({ LOG_FORMAT: "yaml" })).toThrow('LOG_FORMAT must be "readable" or "json", got "yaml"');
   });
 
   it("runs only trusted documents with TRUSTED_DOCUMENTS_ONLY=true, as a deployed stage can", () => {

@@ -1,90 +1,23 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { crc32, deflateSync } from "node:zlib";
 import { UpdateUserPoolClientCommand } from "@aws-sdk/client-cognito-identity-provider";
-import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
+import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_CLIENT_SETTINGS, localCognitoClient, readPoolIds } from "@notes/functions/local/cognito";
 import { PAGE_SIZE } from "../src/config.ts";
 import { CreateAttachmentUploadDocument, CreateNoteDocument, DeleteNoteDocument, MeDocument } from "../src/gql/graphql.ts";
 import { buildWebApp } from "../scripts/build.ts";
 import { graphqlClient } from "../../functions/test/graphql-client.ts";
+import { npmStart, type NpmStart } from "../../functions/test/npm-start.ts";
+import { hasChromium, launchChromium } from "./chromium.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const ARTIFACTS = fileURLToPath(new URL("../../../test-artifacts/web-app/", import.meta.url));
 const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 const UPLOAD_HASH = (CreateAttachmentUploadDocument as { __meta__?: { hash?: string } }).__meta__!.hash!;
-const inCi = ["true", "1"].includes((process.env.CI ?? "").toLowerCase());
-const hasChromium = existsSync(CHROMIUM);
-
-if (!hasChromium) {
-  // In CI a missing browser is a broken pipeline, not a reason to pass.
-  if (inCi) throw new Error(`CI is set but Chromium is missing at ${CHROMIUM}: apt-get install -y chromium`);
-  console.warn(`[e2e] SKIPPED: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH).`);
-}
-
-const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const READY = /Notes API ready in \d+ ms: (http:\/\/\S+)/;
 const PASSWORD = "Correct-Horse-7";
-
-/** `npm start` as a user runs it (its own process group, so Ctrl-C reaches it and cognito-local). */
-interface NpmStart {
-  url: string;
-  cognitoEndpoint: string;
-  stdout(): string;
-  stop(): Promise<void>;
-}
-
-async function npmStart(env: Record<string, string>): Promise<NpmStart> {
-  const child: ChildProcess = spawn(join(REPO_ROOT, "node_modules/.bin/tsx"), [join(REPO_ROOT, "packages/functions/src/local/main.ts")], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, HOST: "127.0.0.1", LOG_LEVEL: "WARN", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start was not ready in 60 s:\n${stdout}\n${stderr}`)), 60_000);
-    child.stdout!.on("data", () => {
-      const ready = READY.exec(stdout);
-      if (ready) {
-        clearTimeout(timer);
-        resolve(ready[1]!);
-      }
-    });
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`npm start exited:\n${stdout}\n${stderr}`));
-    });
-  });
-  return {
-    url,
-    cognitoEndpoint: /Cognito:  (http:\/\/\S+)/.exec(stdout)![1]!,
-    stdout: () => stdout,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGINT");
-      await exited;
-    },
-  };
-}
 
 describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against npm start", () => {
   let dataDir: string;
@@ -104,7 +37,7 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against n
 
   async function startServer(onPort: number) {
     // As a stage deployed with TRUSTED_DOCUMENTS_ONLY=true: the app must work on its hashes alone.
-    server = await npmStart({ PORT: String(onPort), DATA_DIR: dataDir, TRUSTED_DOCUMENTS_ONLY: "true" });
+    server = await npmStart({ PORT: String(onPort), DATA_DIR: dataDir, TRUSTED_DOCUMENTS_ONLY: "true", LOG_LEVEL: "WARN" });
     runs.push(server);
     origin = new URL(server.url).origin;
     port = Number(new URL(server.url).port);
@@ -116,15 +49,7 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against n
     profileDir = await mkdtemp(join(tmpdir(), "notes-e2e-chromium-"));
     await mkdir(ARTIFACTS, { recursive: true });
     await startServer(0);
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1000, height: 860 },
-      locale: "en-US",
-      timezoneId: "UTC",
-    });
-    context.setDefaultTimeout(15_000);
+    context = await launchChromium(profileDir);
     context.on("page", watchForErrors);
     context.on("request", (request) => {
       const { pathname } = new URL(request.url());

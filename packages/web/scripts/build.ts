@@ -13,6 +13,10 @@ export const WEB_DIR = fileURLToPath(new URL("..", import.meta.url));
 export const DIST_DIR = join(WEB_DIR, "dist");
 const STAMP = join(DIST_DIR, ".source-hash");
 const INPUTS = ["index.html", "vite.config.ts", "package.json", "src", "public", ".env", ".env.local", ".env.production", ".env.production.local"];
+/** The local console (/console on npm start): a build of its own, never part of the deployed site. */
+const CONSOLE_DIR = join(WEB_DIR, "console");
+export const CONSOLE_DIST_DIR = join(WEB_DIR, "dist-console");
+const CONSOLE_STAMP = join(CONSOLE_DIST_DIR, ".source-hash");
 
 /**
  * Settings not given in the environment are built as `{{ VITE_NAME }}` placeholders, as SST builds
@@ -22,12 +26,12 @@ function placeholdersForUnset(): Record<string, string> {
   return Object.fromEntries(APP_SETTINGS.filter((name) => !process.env[name]).map((name) => [name, `{{ ${name} }}`]));
 }
 
-export function sourceHash(): string {
+export function sourceHash(root = WEB_DIR, inputs = INPUTS): string {
   const hash = createHash("sha256");
   // VITE_ variables from the shell are baked into the bundle too.
   const viteEnv = Object.entries({ ...process.env, ...placeholdersForUnset() }).filter(([name]) => name.startsWith("VITE_")).sort();
   hash.update(JSON.stringify(viteEnv));
-  for (const file of INPUTS.flatMap((input) => filesUnder(join(WEB_DIR, input))).sort()) {
+  for (const file of inputs.flatMap((input) => filesUnder(join(root, input))).sort()) {
     hash.update(relative(WEB_DIR, file)).update("\0").update(readFileSync(file)).update("\0");
   }
   return hash.digest("hex");
@@ -48,8 +52,9 @@ export function isWebAppBuilt(hash = sourceHash()): boolean {
 }
 
 export async function buildWebApp({ force = false } = {}): Promise<"built" | "up to date"> {
+  const consoleOutcome = await buildConsole({ force });
   const hash = sourceHash();
-  if (!force && isWebAppBuilt(hash)) return "up to date";
+  if (!force && isWebAppBuilt(hash)) return consoleOutcome;
   const nodeEnv = process.env.NODE_ENV;
   try {
     // Loaded only when there is something to build, so an up-to-date `npm start` stays quick.
@@ -64,6 +69,22 @@ export async function buildWebApp({ force = false } = {}): Promise<"built" | "up
     else process.env.NODE_ENV = nodeEnv;
   }
   writeFileSync(STAMP, hash);
+  return "built";
+}
+
+/** The console page, rebuilt when its sources (or the web package's) changed. */
+async function buildConsole({ force = false } = {}): Promise<"built" | "up to date"> {
+  const hash = sourceHash(WEB_DIR, ["console", "package.json"]);
+  if (!force && existsSync(CONSOLE_STAMP) && readFileSync(CONSOLE_STAMP, "utf8") === hash) return "up to date";
+  const nodeEnv = process.env.NODE_ENV;
+  try {
+    const { build } = await import("vite");
+    await build({ root: CONSOLE_DIR, configFile: join(CONSOLE_DIR, "vite.config.ts"), logLevel: "warn", mode: "production" });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
+  writeFileSync(CONSOLE_STAMP, hash);
   return "built";
 }
 

@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Aws } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONSOLE_MARKER } from "@notes/functions/local/console/marker";
 
 // Synthesizes Storage, Auth, Api and Web for a stage of its own, so it never shares output with stacks/stacks.test.ts.
 
@@ -130,6 +131,16 @@ describe("stacks/Web.ts", () => {
     // React's production build, although the synthesis ran under NODE_ENV=test.
     expect(bundle).not.toContain("react-dom.development");
     expect(bundle).not.toContain("checkPropTypes");
+  });
+
+  it("deploys no local console: no page, no code of it in any file of the site", () => {
+    const files = readdirSync(SITE_OUTPUT, { recursive: true, encoding: "utf8" });
+    expect(files.filter((file) => /console/i.test(file))).toEqual([]);
+    for (const file of files.map((name) => path.join(SITE_OUTPUT, name)).filter((name) => statSync(name).isFile())) {
+      expect(readFileSync(file, "utf8"), file).not.toContain(CONSOLE_MARKER);
+    }
+    // The marker is really in the console's own build, so its absence above means something.
+    expect(readFileSync(path.join(ROOT, "packages", "web", "console", "index.html"), "utf8")).toContain(CONSOLE_MARKER);
   });
 
   it("serves it over HTTPS from a private bucket, client-side routes falling back to index.html", () => {

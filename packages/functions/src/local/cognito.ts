@@ -295,7 +295,8 @@ export async function localUserToken(dataDir: string, name: string): Promise<str
   }
 }
 
-async function createConfirmedUser(cognito: CognitoIdentityProviderClient, userPoolId: string, email: string, password: string) {
+/** A confirmed user with this password (an existing one gets it as its password). */
+export async function createConfirmedUser(cognito: CognitoIdentityProviderClient, userPoolId: string, email: string, password: string) {
   try {
     await cognito.send(
       new AdminCreateUserCommand({

@@ -34,7 +34,7 @@ export interface LocalFunctionOptions {
   watch?: boolean;
   /** A test's copy of the sources. */
   functionsSource?: string;
-  onLine?(line: string): void;
+  onLine?(line: string, duringInvocation: boolean): void;
   /** Settings added to the function's environment. */
   env?: Record<string, string>;
   /** Every message about builds and reloads (stdout by default). */

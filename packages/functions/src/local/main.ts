@@ -1,11 +1,16 @@
 import { DataDirectoryInUseError } from "@notes/core/embedded-dynamo";
 import { log } from "../log.ts";
+import { routeLogLines } from "./in-process-invocations.ts";
 import { startLocalServer, type LocalServer } from "./server.ts";
 import { localSettingsFromEnv, type LocalSettings } from "./settings.ts";
+import { createTerminal } from "./terminal.ts";
 
 /** `npm start`: the API and GraphiQL on localhost, data under DATA_DIR, no AWS needed. */
 const started = performance.now();
 const settings = settingsOrExplain();
+// This process's own JSON log lines go to the terminal (the function's come with its invocations).
+const output = routeLogLines((line) => terminal.line(line));
+const terminal = createTerminal(settings.logFormat ?? "readable", output.stdout, output.stderr);
 const server = await startOrExplain(settings);
 
 process.stdout.write(
@@ -13,6 +18,7 @@ process.stdout.write(
     `Notes API ready in ${Math.round(performance.now() - started)} ms: ${server.url}`,
     `  GraphiQL: open ${server.url} in a browser`,
     `  Web app:  ${server.url.replace(/graphql$/, "")}`,
+    `  Console:  ${server.consoleUrl}   (invocations and their logs, items, files, users; GraphiQL as any user)`,
     `  Data:     ${settings.dataDir}`,
     `  Cognito:  ${server.cognito.endpoint} (cognito-local, user pool ${server.cognito.userPoolId}, app client ${server.cognito.clientId})`,
     `  Token:    ${tokenCommand(settings)}   (then send "Authorization: Bearer <token>")`,
@@ -62,7 +68,12 @@ function settingsOrExplain(): LocalSettings {
  */
 async function startOrExplain(settings: LocalSettings): Promise<LocalServer> {
   try {
-    return await startLocalServer(settings, { onConfirmationCode: printConfirmationCode });
+    return await startLocalServer(settings, {
+      onConfirmationCode: printConfirmationCode,
+      onInvocation: terminal.invocation,
+      // A worker's lines outside any invocation (its start, a crash) are shown as they come.
+      onLambdaLine: (line, duringInvocation) => duringInvocation || terminal.line(line),
+    });
   } catch (error) {
     const explained = explainStartFailure(error, settings);
     if (explained) return exit(explained);

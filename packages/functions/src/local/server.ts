@@ -6,6 +6,7 @@ import { embeddedDynamoSettings, ensureNotesTable, startEmbeddedDynamo } from "@
 import { configureS3 } from "@notes/core/s3-settings";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createHttpApi } from "./api-gateway.ts";
+import { createLocalConsole, CONSOLE_PATH, type LocalConsole } from "./console/routes.ts";
 import { createLocalHttpServer } from "./http-server.ts";
 import type { Invocation } from "./invocation.ts";
 import { startLocalFunction, type LocalFunction } from "./lambda-function.ts";
@@ -16,6 +17,8 @@ import { withLocalWebRoutes } from "./web-routes.ts";
 
 export interface LocalServer {
   url: string;
+  /** The local console's page. */
+  consoleUrl: string;
   /** The local user pool: where its API answers and the ids the web app is built with. */
   cognito: Pick<LocalCognito, "endpoint" | "userPoolId" | "clientId" | "issuer" | "jwksUrl">;
   /** The HTTP server all routes share (an `upgrade` listener goes here). */
@@ -26,10 +29,10 @@ export interface LocalServer {
 }
 
 export type LocalServerHooks = Pick<LocalCognitoOptions, "onConfirmationCode"> & {
-  /** After each invocation through the HTTP API. */
+  /** After each invocation through the HTTP API (the console keeps them too). */
   onInvocation?(invocation: Invocation): void;
-  /** Each line a Lambda worker writes (stdout by default). */
-  onLambdaLine?(line: string): void;
+  /** Each line a Lambda worker writes, and whether it came during an invocation (stdout by default). */
+  onLambdaLine?(line: string, duringInvocation: boolean): void;
   /** A test's copy of packages/functions/src to build the function from. */
   functionsSource?: string;
   /** Messages about the function's builds and reloads (stdout by default). */
@@ -78,11 +81,17 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
       env: hooks.lambdaEnv,
       onNotice: hooks.onLambdaNotice,
     }));
-    const httpApi = createHttpApi({ run: (event, requestId) => fn.run(event, requestId), onInvocation: hooks.onInvocation });
+    const localConsole = createLocalConsole({ pool: { ...pool, dataDir: settings.dataDir } });
+    const recordInvocation = (invocation: Invocation) => {
+      localConsole.record(invocation);
+      hooks.onInvocation?.(invocation);
+    };
+    const httpApi = createHttpApi({ run: (event, requestId) => fn.run(event, requestId), onInvocation: recordInvocation });
+    const listening = { host: settings.host, port: settings.port };
     const server = createLocalHttpServer(
       withLocalS3(
         localS3,
-        withLocalWebRoutes(withLocalGraphiQL(httpApi), {
+        withConsole(localConsole, listening, withLocalWebRoutes(withLocalGraphiQL(httpApi), {
           // Filled into the built app as SST fills the deployed one: the same settings, local values.
           appSettings: {
             VITE_REGION: "local",
@@ -91,7 +100,7 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
             VITE_USER_POOL_ENDPOINT: pool.endpoint,
           },
           connectSources: [new URL(pool.endpoint).origin],
-        }),
+        })),
       ),
     );
     await new Promise<void>((resolve, reject) => {
@@ -99,6 +108,7 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
       server.listen(settings.port, settings.host, () => resolve());
     });
     const { port } = server.address() as AddressInfo;
+    listening.port = port;
     const host = settings.host.includes(":") ? `[${settings.host}]` : settings.host;
     // The port is known only now; the function reaches s3rver through the same origin the browser uses.
     const s3Endpoint = `http://${host}:${port}${LOCAL_S3_PATH}`;
@@ -117,6 +127,7 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
     const { endpoint, userPoolId, clientId, issuer, jwksUrl } = pool;
     return {
       url: `http://${host}:${port}/graphql`,
+      consoleUrl: `http://${host}:${port}${CONSOLE_PATH}`,
       cognito: { endpoint, userPoolId, clientId, issuer, jwksUrl },
       httpServer: server,
       invoke: (event, requestId) => fn.invoke(event, requestId),
@@ -124,6 +135,7 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
         // In-flight requests finish (their writes complete) before the workers, the database and the user pool stop.
         closing ??= new Promise<void>((resolve) => {
           server.close(() => resolve());
+          localConsole.close();
           server.closeIdleConnections();
         })
           .then(() => fn.close())
@@ -146,6 +158,15 @@ function withLocalGraphiQL(next: RequestListener): RequestListener {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": String(Buffer.byteLength(page)) });
       res.end(page);
     } else void next(req, res);
+  };
+}
+
+/** `/console…` goes to the local console; everything else on. */
+function withConsole(localConsole: LocalConsole, listening: { host: string; port: number }, next: RequestListener): RequestListener {
+  return (req, res) => {
+    const path = (req.url ?? "/").split("?", 1)[0]!;
+    if (localConsole.handles(path)) localConsole.handle(req, res, listening);
+    else void next(req, res);
   };
 }
 

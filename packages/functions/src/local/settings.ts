@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { flagFromEnv } from "../env-flag.ts";
+import type { LogFormat } from "./terminal.ts";
 
 /** Local server configuration: environment variables with the defaults the README lists. */
 export interface LocalSettings {
@@ -11,6 +12,8 @@ export interface LocalSettings {
   trustedDocumentsOnly?: boolean;
   /** The local S3 bucket; ATTACHMENTS_BUCKET, or "notes-attachments". */
   bucketName: string;
+  /** LOG_FORMAT: "readable" (one line per request) or "json" (the Lambda's own lines). */
+  logFormat?: LogFormat;
   /** LAMBDA_CONCURRENCY: most Lambda workers at once (10 unless given). */
   lambdaConcurrency?: number;
   /** LAMBDA_INSPECT: one Lambda worker under the Node inspector on this port. */
@@ -26,6 +29,10 @@ export function localSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Loca
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new Error(`PORT must be a port number, got "${env.PORT}"`);
   }
+  const logFormat = env.LOG_FORMAT?.trim().toLowerCase() || "readable";
+  if (logFormat !== "readable" && logFormat !== "json") {
+    throw new Error(`LOG_FORMAT must be "readable" or "json", got "${env.LOG_FORMAT}"`);
+  }
   const concurrency = Number(env.LAMBDA_CONCURRENCY?.trim() || 10);
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new Error(`LAMBDA_CONCURRENCY must be a whole number from 1, got "${env.LAMBDA_CONCURRENCY}"`);
@@ -35,6 +42,7 @@ export function localSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Loca
     throw new Error(`LAMBDA_INSPECT must be a port number, got "${env.LAMBDA_INSPECT}"`);
   }
   return {
+    logFormat,
     dataDir: resolve(env.DATA_DIR?.trim() || ".data"),
     port,
     host: env.HOST?.trim() || "localhost",

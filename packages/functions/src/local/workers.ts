@@ -25,8 +25,8 @@ export interface WorkerPoolOptions {
   timeoutMs: number | null;
   /** Workers run under `--inspect=<port>` (concurrency should then be 1). */
   inspectPort?: number;
-  /** Each line a worker writes, raw; stdout by default. */
-  onLine?(line: string): void;
+  /** Each line a worker writes, raw, and whether an invocation was running (its Invoked has it too); stdout by default. */
+  onLine?(line: string, duringInvocation: boolean): void;
 }
 
 export type InvokeOutcome =
@@ -69,7 +69,7 @@ class Worker {
     readonly number: number,
     readonly taskRoot: string,
     readonly child: ChildProcess,
-    onLine: (line: string) => void,
+    onLine: (line: string, duringInvocation: boolean) => void,
   ) {
     // A binary that cannot start reports "error" and never "exit".
     this.exited = new Promise((resolve) => child.once("exit", () => resolve()).once("error", () => resolve()));
@@ -82,7 +82,7 @@ class Worker {
       createInterface({ input: stream, crlfDelay: Infinity }).on("line", (line) => {
         if (line === END_MARK) return this.marked();
         this.running?.lines.push(line);
-        onLine(line);
+        onLine(line, this.running !== undefined);
       });
     }
     child.on("message", (message: { ready?: true; result?: unknown; error?: { errorType: string; errorMessage: string } }) => {

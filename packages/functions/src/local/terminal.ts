@@ -1,0 +1,82 @@
+import { isEmfLine } from "./console/emf.ts";
+import type { Invocation } from "./invocation.ts";
+
+/**
+ * What `npm start` prints. Readable (the default): one short line per invocation, then its
+ * warnings and errors with their message and request id; metric (EMF) lines are left to the
+ * console. `LOG_FORMAT=json`: the lines exactly as the Lambda writes them.
+ */
+export type LogFormat = "readable" | "json";
+
+interface LogLine {
+  level?: unknown;
+  message?: unknown;
+  error?: { message?: unknown; name?: unknown };
+  requestId?: unknown;
+  function_request_id?: unknown;
+}
+
+const LOUD = new Set(["WARN", "ERROR", "CRITICAL"]);
+
+/** `12:03:04 CreateNote 200 14 ms cold`, then one line per warning or error of the invocation. */
+export function formatInvocation(inv: Invocation): string[] {
+  const time = inv.startedAt.slice(11, 19);
+  const what = inv.operation ?? inv.route;
+  const summary = `${time} ${what} ${inv.status} ${formatDuration(inv.durationMs)} ${inv.cold ? "cold" : "warm"}`;
+  const problems = inv.logLines
+    .filter((line) => LOUD.has(String(parse(line)?.level)))
+    .map((line) => `  ${formatLine(line) ?? line}`);
+  return [summary, ...problems];
+}
+
+/**
+ * One log line outside an invocation (or a warning inside one): `WARN message: error (request id)`;
+ * lines that are not JSON as they are; metric lines not at all (null).
+ */
+export function formatLine(line: string): string | null {
+  if (isEmfLine(line)) return null;
+  const parsed = parse(line);
+  if (!parsed || typeof parsed.message !== "string") return line;
+  const level = typeof parsed.level === "string" ? parsed.level : "INFO";
+  const error = typeof parsed.error?.message === "string" ? `: ${parsed.error.message}` : "";
+  const requestId = parsed.requestId ?? parsed.function_request_id;
+  const request = typeof requestId === "string" ? ` (request ${requestId})` : "";
+  return `${level.padEnd(5)} ${parsed.message}${error}${request}`;
+}
+
+function formatDuration(ms: number): string {
+  return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
+}
+
+function parse(line: string): LogLine | null {
+  if (!line.startsWith("{")) return null;
+  try {
+    const parsed = JSON.parse(line) as unknown;
+    return parsed !== null && typeof parsed === "object" ? (parsed as LogLine) : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface Terminal {
+  invocation(inv: Invocation): void;
+  /** A line written outside any invocation (the local server's own). */
+  line(line: string): void;
+}
+
+/** Prints to stdout, and to stderr the lines at WARN and above, as the Lambda's logger does. */
+type Output = { write(text: string): unknown };
+
+export function createTerminal(format: LogFormat, out: Output = process.stdout, err: Output = process.stderr): Terminal {
+  const write = (line: string) => (LOUD.has(String(parse(line)?.level)) ? err : out).write(`${line}\n`);
+  if (format === "json") {
+    return { invocation: (inv) => inv.logLines.forEach(write), line: write };
+  }
+  return {
+    invocation: (inv) => out.write(`${formatInvocation(inv).join("\n")}\n`),
+    line(line) {
+      const formatted = formatLine(line);
+      if (formatted !== null) (LOUD.has(String(parse(line)?.level)) ? err : out).write(`${formatted}\n`);
+    },
+  };
+}
