@@ -859,4 +859,15 @@ export function graphqlContract(target: ContractTarget) {
       }
     });
   });
+
+  describe("subscriptions over HTTP", () => {
+    it("answer a clear BAD_REQUEST error saying to use WebSocket, not a stream, a hang or a 500", async () => {
+      const user = await issuer.token("http-subscriber");
+      const response = await gql("subscription Events { noteEvents { type id version } }", undefined, { token: user });
+      expect(response.status).toBe(200);
+      expect(response.body.data).toBeUndefined();
+      expect(errorCodes(response.body)).toEqual(["BAD_REQUEST"]);
+      expect(response.body.errors![0]!.message).toMatch(/WebSocket \(graphql-transport-ws/);
+    });
+  });
 }

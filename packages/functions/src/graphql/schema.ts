@@ -4,6 +4,7 @@ import "./types/date-time.ts";
 import "./types/user.ts";
 import "./types/attachment.ts";
 import "./types/note.ts";
+import "./types/note-event.ts";
 
 export const schema = builder.toSchema();
 

@@ -3,7 +3,7 @@ import { requireCaller } from "../context.ts";
 import { builder } from "../builder.ts";
 import { AttachmentType } from "./attachment.ts";
 
-const NoteType = builder.node(builder.objectRef<Note.Note>("Note"), {
+export const NoteType = builder.node(builder.objectRef<Note.Note>("Note"), {
   description: "A personal note. Only its owner can see or change it.",
   id: { resolve: (note) => note.id, description: "Time-sortable ULID." },
   // node(id:)/nodes(ids:): only the caller's notes; anything else is null, as for note(id:).
