@@ -12,10 +12,15 @@ import { clientErrorShape } from "./errors.ts";
  */
 const trustedDocuments = new Map<string, string>(Object.entries(manifest));
 
+/** The text of a trusted document by its SHA-256 hash (also what WebSocket subscriptions send). */
+export function trustedDocument(hash: string): string | undefined {
+  return trustedDocuments.get(hash);
+}
+
 export function useTrustedDocuments(options: { only: boolean }): Plugin {
   return usePersistedOperations({
     allowArbitraryOperations: !options.only,
-    getPersistedOperation: (hash) => trustedDocuments.get(hash) ?? null,
+    getPersistedOperation: (hash) => trustedDocument(hash) ?? null,
     customErrors: {
       persistedQueryOnly: clientErrorShape(
         "This API runs only trusted documents: send extensions.persistedQuery.sha256Hash of a document in its manifest, not a query.",

@@ -23,6 +23,8 @@ export interface LocalFunctionConfig {
   jwksUrl: string;
   clientId: string;
   trustedDocumentsOnly: boolean;
+  /** The local WebSocket API's @connections endpoint (the local server's origin). */
+  websocketManagementEndpoint: string;
 }
 
 export interface LocalFunctionOptions {
@@ -82,6 +84,7 @@ function functionEnvironment(config: LocalFunctionConfig): Record<string, string
     // Where the local stand-ins answer: the only settings AWS does not have.
     DYNAMODB_ENDPOINT: config.dynamoEndpoint,
     S3_ENDPOINT: config.s3Endpoint,
+    WEBSOCKET_MANAGEMENT_ENDPOINT: config.websocketManagementEndpoint,
     AUTH_JWKS_URL: config.jwksUrl,
     ...Object.fromEntries(passed.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]]))),
   };

@@ -4,8 +4,10 @@ import { join } from "node:path";
 import { configureDynamo } from "@notes/core/dynamo";
 import { embeddedDynamoSettings, ensureNotesTable, startEmbeddedDynamo } from "@notes/core/embedded-dynamo";
 import { configureS3 } from "@notes/core/s3-settings";
+import { configureConnections } from "@notes/core/connections";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createHttpApi } from "./api-gateway.ts";
+import { attachWebSocketGateway } from "./websocket-gateway.ts";
 import { createLocalConsole, CONSOLE_PATH, type LocalConsole } from "./console/routes.ts";
 import { createLocalHttpServer } from "./http-server.ts";
 import type { Invocation } from "./invocation.ts";
@@ -103,6 +105,11 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
         })),
       ),
     );
+    // The WebSocket API (Subscription.noteEvents) on the same server, invoking the same workers.
+    const websocket = attachWebSocketGateway(server, {
+      invoke: (event) => fn.invoke(event),
+      idleTimeoutMs: settings.websocketIdleTimeoutMs,
+    });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(settings.port, settings.host, () => resolve());
@@ -113,6 +120,7 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
     // The port is known only now; the function reaches s3rver through the same origin the browser uses.
     const s3Endpoint = `http://${host}:${port}${LOCAL_S3_PATH}`;
     configureS3({ bucketName, endpoint: s3Endpoint });
+    configureConnections({ endpoint: websocket.managementEndpoint });
     fn.configure({
       tableName: settings.tableName,
       dynamoEndpoint: db.endpoint,
@@ -122,6 +130,7 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
       jwksUrl: pool.jwksUrl,
       clientId: pool.clientId,
       trustedDocumentsOnly: settings.trustedDocumentsOnly ?? false,
+      websocketManagementEndpoint: websocket.managementEndpoint,
     });
     let closing: Promise<void> | undefined;
     const { endpoint, userPoolId, clientId, issuer, jwksUrl } = pool;
@@ -133,11 +142,13 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
       invoke: (event, requestId) => fn.invoke(event, requestId),
       close() {
         // In-flight requests finish (their writes complete) before the workers, the database and the user pool stop.
-        closing ??= new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          localConsole.close();
-          server.closeIdleConnections();
-        })
+        closing ??= websocket
+          .close()
+          .then(() => new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            localConsole.close();
+            server.closeIdleConnections();
+          }))
           .then(() => fn.close())
           .then(() => Promise.all([db.close(), pool.close()]).then(() => {}));
         return closing;

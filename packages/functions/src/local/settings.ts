@@ -20,6 +20,8 @@ export interface LocalSettings {
   lambdaInspectPort?: number;
   /** npm run dev (`--watch`): rebuild the function on save. */
   watch?: boolean;
+  /** The local WebSocket API closes a connection idle this long (API Gateway: 10 minutes); tests shorten it. */
+  websocketIdleTimeoutMs?: number;
 }
 
 export function localSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalSettings {

@@ -1,5 +1,7 @@
 import * as Note from "@notes/core/note";
-import { requireCaller } from "../context.ts";
+import { noteEvent, type NoteEvent } from "@notes/core/note-event";
+import type { GraphQLResolveInfo } from "graphql";
+import { requireCaller, type Context } from "../context.ts";
 import { builder } from "../builder.ts";
 import { AttachmentType } from "./attachment.ts";
 
@@ -89,19 +91,34 @@ builder.mutationFields((t) => ({
   createNote: t.field({
     type: NoteType,
     args: { input: t.arg({ type: CreateNoteInput, required: true }) },
-    resolve: (_root, { input }, context) => Note.create(requireCaller(context).id, input),
+    resolve: async (_root, { input }, context, info) =>
+      published("CREATED", await Note.create(requireCaller(context).id, input), context, info),
   }),
   updateNote: t.field({
     type: NoteType,
     description: "Only the fields given change.",
     args: { input: t.arg({ type: UpdateNoteInput, required: true }) },
-    resolve: (_root, { input }, context) =>
-      Note.update(requireCaller(context).id, { ...input, id: String(input.id) }),
+    resolve: async (_root, { input }, context, info) =>
+      published("UPDATED", await Note.update(requireCaller(context).id, { ...input, id: String(input.id) }), context, info),
   }),
   deleteNote: t.field({
     type: NoteType,
     description: "Returns the note as it was; its file is deleted.",
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, context) => Note.remove(requireCaller(context).id, String(args.id)),
+    resolve: async (_root, args, context, info) =>
+      published("DELETED", await Note.remove(requireCaller(context).id, String(args.id)), context, info),
   }),
 }));
+
+// Loaded by the first mutation, not at cold start.
+const loadPublisher = () => import("../../realtime/publish.ts");
+
+/**
+ * The one place a note change becomes an event: after the write succeeded, before the mutation
+ * answers (a Lambda may be frozen once it has answered), to the caller's live subscriptions.
+ */
+async function published(type: NoteEvent["type"], note: Note.Note, context: Context, info: GraphQLResolveInfo) {
+  const { publishNoteEvent } = await loadPublisher();
+  await publishNoteEvent(info.schema, context, requireCaller(context).id, noteEvent(type, note));
+  return note;
+}
