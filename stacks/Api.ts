@@ -1,4 +1,4 @@
-import { Api as HttpApi, Function as SstFunction, use, type StackContext } from "sst/constructs";
+import { Api as HttpApi, Function as SstFunction, WebSocketApi, use, type StackContext } from "sst/constructs";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import { NagSuppressions } from "cdk-nag";
@@ -76,6 +76,17 @@ export function Api({ stack }: StackContext) {
   });
   api.cdk.accessLogGroup?.applyRemovalPolicy(stage.removalPolicy);
 
+  // Subscription.noteEvents: the same function answers the WebSocket API's three routes (docs/realtime.md).
+  const websocket = new WebSocketApi(stack, "Realtime", {
+    accessLog: { retention: stage.logRetentionName },
+    routes: { $connect: graphql, $default: graphql, $disconnect: graphql },
+    // A stage per SST stage (SST names it after the stage), throttled like the HTTP API.
+    cdk: { webSocketStage: { throttle: { burstLimit: 200, rateLimit: 100 } } },
+  });
+  websocket.cdk.accessLogGroup?.applyRemovalPolicy(stage.removalPolicy);
+  // The @connections endpoint of this stage: https://{api-id}.execute-api.{region}.amazonaws.com/{stage}.
+  graphql.addEnvironment("WEBSOCKET_MANAGEMENT_ENDPOINT", websocket.cdk.webSocketStage.callbackUrl);
+
   NagSuppressions.addResourceSuppressions(
     graphql,
     [
@@ -112,6 +123,25 @@ export function Api({ stack }: StackContext) {
     true,
   );
 
+  NagSuppressions.addResourceSuppressions(
+    websocket,
+    [
+      {
+        id: "AwsSolutions-APIG4",
+        reason: "The graphql-transport-ws connection_init message carries the Cognito token; the function verifies it (as for HTTP) before any subscription, and deletes the connection otherwise.",
+      },
+    ],
+    true,
+  );
+
+  NagSuppressions.addResourceSuppressions(graphql, [
+      {
+        id: "AwsSolutions-IAM5",
+        reason: "SST's WebSocketApi lets the function call @connections on this WebSocket API only; connection ids are only known at run time.",
+        appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:execute-api:[a-z0-9-]+:<AWS::AccountId>:<RealtimeApi[0-9A-F]{8}>\\/\\*\\/\\*\\/@connections\\/\\*$/g" }],
+      },
+  ], true);
+
   if (stage.isMonitored) {
     new Monitoring(stack, "Monitoring", {
       stage,
@@ -123,10 +153,11 @@ export function Api({ stack }: StackContext) {
 
   stack.addOutputs({
     ApiUrl: `${api.url}/graphql`,
+    WebSocketUrl: websocket.url,
     UserPoolId: auth.userPoolId,
     UserPoolClientId: auth.userPoolClientId,
     Region: stack.region,
   });
 
-  return { api, graphql };
+  return { api, graphql, websocket };
 }

@@ -11,7 +11,7 @@ import { Storage } from "./Storage.ts";
  * ids as VITE_ variables; SST builds with placeholders and fills in the deployed values on upload.
  */
 export function Web({ stack }: StackContext) {
-  const { api } = use(Api);
+  const { api, websocket } = use(Api);
   const auth = use(Auth);
   const { attachmentsBucket } = use(Storage);
   // Attachments are POSTed to and previewed from the bucket's own host (the presigned URLs' form).
@@ -26,6 +26,8 @@ export function Web({ stack }: StackContext) {
     errorPage: "redirect_to_index_page",
     environment: {
       VITE_API_URL: `${api.url}/graphql`,
+      // Subscription.noteEvents (graphql-transport-ws): wss://{api-id}.execute-api.{region}.amazonaws.com/{stage}.
+      VITE_WEBSOCKET_URL: websocket.url,
       VITE_REGION: stack.region,
       VITE_USER_POOL_ID: auth.userPoolId,
       VITE_USER_POOL_CLIENT_ID: auth.userPoolClientId,
@@ -42,7 +44,7 @@ export function Web({ stack }: StackContext) {
                 contentSecurityPolicy: [
                   "default-src 'self'",
                   `img-src 'self' data: ${filesOrigin}`,
-                  `connect-src 'self' https://*.execute-api.${stack.region}.${stack.urlSuffix} https://cognito-idp.${stack.region}.${stack.urlSuffix} ${filesOrigin}`,
+                  `connect-src 'self' https://*.execute-api.${stack.region}.${stack.urlSuffix} wss://${websocket.cdk.webSocketApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix} https://cognito-idp.${stack.region}.${stack.urlSuffix} ${filesOrigin}`,
                   "object-src 'none'",
                   "base-uri 'none'",
                   "frame-ancestors 'none'",

@@ -495,11 +495,47 @@ describe.each(["dev", "prod"] as const)("%s stage", (name) => {
       return parts.slice(1).join("");
     });
     expect(objectPatterns.sort()).toEqual(["/attachments/*", "/uploads/*"]);
-    // Besides these, only X-Ray's two trace actions (the tracing test checks them).
-    const traceActions = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
+    // Besides these, only X-Ray's two trace actions (the tracing test checks them) and @connections (the WebSocket test).
+    const otherActions = ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "execute-api:ManageConnections"];
     expect(
-      statements.map(actionsOf).flat().every((a) => a.startsWith("dynamodb:") || a.startsWith("s3:") || traceActions.includes(a)),
+      statements.map(actionsOf).flat().every((a) => a.startsWith("dynamodb:") || a.startsWith("s3:") || otherActions.includes(a)),
     ).toBe(true);
+  });
+
+  it("declares a WebSocket API whose $connect, $default and $disconnect go to the GraphQL function, staged per SST stage and throttled like the HTTP API", () => {
+    const { template, graphqlLogicalId, synth } = get();
+    // The HTTP API is the other one.
+    const apis = Object.entries<Json>(resourcesOf(template.Api, "AWS::ApiGatewayV2::Api")).filter(([, a]) => a.Properties.ProtocolType === "WEBSOCKET");
+    const [wsId, wsApi] = only(Object.fromEntries(apis));
+    expect(wsApi.Properties.RouteSelectionExpression).toBe("$request.body.action");
+    const routes = Object.values<Json>(resourcesOf(template.Api, "AWS::ApiGatewayV2::Route")).filter((r) => r.Properties.ApiId.Ref === wsId);
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(["$connect", "$default", "$disconnect"]);
+    const integrations = resourcesOf(template.Api, "AWS::ApiGatewayV2::Integration");
+    for (const route of routes) {
+      const integrationId = route.Properties.Target["Fn::Join"][1][1].Ref;
+      expect(JSON.stringify(integrations[integrationId].Properties.IntegrationUri)).toContain(graphqlLogicalId);
+    }
+    const stages = Object.values<Json>(resourcesOf(template.Api, "AWS::ApiGatewayV2::Stage")).filter((st) => st.Properties.ApiId.Ref === wsId);
+    expect(stages).toHaveLength(1);
+    expect(stages[0].Properties.StageName).toBe(synth.app.stage);
+    expect(stages[0].Properties.DefaultRouteSettings).toMatchObject({ ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 });
+    expect(stages[0].Properties.AccessLogSettings).toBeDefined();
+
+    // The function finds @connections of this stage, and may manage connections of this API only.
+    const fn = resourcesOf(template.Api, "AWS::Lambda::Function")[graphqlLogicalId];
+    const endpoint = JSON.stringify(fn.Properties.Environment.Variables.WEBSOCKET_MANAGEMENT_ENDPOINT);
+    expect(endpoint).toContain(`"https://",{"Ref":"${wsId}"},".execute-api.`);
+    expect(endpoint).toContain(`/${synth.app.stage}`);
+    const roleId = fn.Properties.Role["Fn::GetAtt"][0];
+    const manage = Object.values<Json>(resourcesOf(template.Api, "AWS::IAM::Policy"))
+      .filter((policy) => policy.Properties.Roles.some((r: Json) => r.Ref === roleId))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement: Json) => [statement.Action].flat().some((a: string) => a.startsWith("execute-api:")));
+    expect(manage).toHaveLength(1);
+    expect(manage[0].Action).toBe("execute-api:ManageConnections");
+    const resource = JSON.stringify(manage[0].Resource);
+    expect(resource).toContain(`{"Ref":"${wsId}"},"/*/*/@connections/*"`);
+    expect(resource).not.toMatch(/^"\*"$/);
   });
 
   it("outputs the API URL, user pool, client and region", () => {

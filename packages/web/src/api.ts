@@ -1,5 +1,6 @@
 import { persistedExchange } from "@urql/exchange-persisted";
-import { Client, fetchExchange, type CombinedError } from "urql";
+import type { Client as WebSocketClient } from "graphql-ws";
+import { Client, fetchExchange, subscriptionExchange, type CombinedError } from "urql";
 
 /** The hash codegen put on each of the app's documents (persisted-documents.json). */
 type HashedDocument = { __meta__?: { hash?: string } };
@@ -13,7 +14,13 @@ export type AccessToken = string | null | (() => Promise<string | null>);
  * operation is sent as its trusted-document hash only (extensions.persistedQuery.sha256Hash),
  * never as query text.
  */
-export function createApiClient(apiUrl: string, token: AccessToken, fetchFn?: typeof fetch): Client {
+export function createApiClient(
+  apiUrl: string,
+  token: AccessToken,
+  fetchFn?: typeof fetch,
+  /** Subscriptions (noteEvents) go through this graphql-ws client; without it, none are sent. */
+  websocket?: WebSocketClient,
+): Client {
   return new Client({
     url: apiUrl,
     fetch: async (input, init) => {
@@ -26,9 +33,22 @@ export function createApiClient(apiUrl: string, token: AccessToken, fetchFn?: ty
       persistedExchange({
         enforcePersistedQueries: true,
         enableForMutation: true,
+        enableForSubscriptions: true,
         preferGetForPersistedQueries: false,
         generateHash: async (_query, document) => (document as HashedDocument).__meta__?.hash,
       }),
+      ...(websocket
+        ? [
+            subscriptionExchange({
+              forwardSubscription: (request) => ({
+                subscribe: (sink) => ({
+                  // Hash only, like every other operation: the query text stays out of the message.
+                  unsubscribe: websocket.subscribe({ ...request, query: "" }, sink),
+                }),
+              }),
+            }),
+          ]
+        : []),
       fetchExchange,
     ],
     preferGetMethod: false,

@@ -10,6 +10,8 @@ export interface CognitoConfig {
 /** Where the app finds the API and its user pool; baked in at build time from VITE_ variables. */
 export interface AppConfig {
   apiUrl: string;
+  /** Where subscriptions go (graphql-transport-ws): VITE_WEBSOCKET_URL, else the API URL as ws(s)://. */
+  websocketUrl: string;
   /** Null when the build was not given a user pool (an unfilled deploy). */
   cognito: CognitoConfig | null;
 }
@@ -22,6 +24,7 @@ export const APP_SETTINGS = [
   "VITE_USER_POOL_ID",
   "VITE_USER_POOL_CLIENT_ID",
   "VITE_USER_POOL_ENDPOINT",
+  "VITE_WEBSOCKET_URL",
 ] as const;
 
 type Env = Partial<Record<(typeof APP_SETTINGS)[number], string>>;
@@ -31,14 +34,16 @@ type Env = Partial<Record<(typeof APP_SETTINGS)[number], string>>;
  * the local server fills them into the build `npm start` serves. Without VITE_API_URL the app
  * calls `/graphql` on its own origin.
  */
-export function appConfigFrom(env: Env): AppConfig {
+export function appConfigFrom(env: Env, origin: string = globalThis.location?.origin ?? "http://localhost"): AppConfig {
   const apiUrl = setting(env.VITE_API_URL) ?? "/graphql";
+  // Locally the WebSocket is the API's own URL (ws://…/graphql); in AWS it is its own API.
+  const websocketUrl = setting(env.VITE_WEBSOCKET_URL) ?? new URL(apiUrl, origin).href.replace(/^http/, "ws");
   const region = setting(env.VITE_REGION);
   const userPoolId = setting(env.VITE_USER_POOL_ID);
   const clientId = setting(env.VITE_USER_POOL_CLIENT_ID);
   const endpoint = setting(env.VITE_USER_POOL_ENDPOINT);
-  if (!region || !userPoolId || !clientId) return { apiUrl, cognito: null };
-  return { apiUrl, cognito: { region, userPoolId, clientId, ...(endpoint && { endpoint }) } };
+  if (!region || !userPoolId || !clientId) return { apiUrl, websocketUrl, cognito: null };
+  return { apiUrl, websocketUrl, cognito: { region, userPoolId, clientId, ...(endpoint && { endpoint }) } };
 }
 
 function setting(value: string | undefined): string | undefined {

@@ -88,3 +88,16 @@ export const CreateAttachmentUploadMutation = graphql(`
     }
   }
 `);
+
+export const NoteEventsSubscription = graphql(`
+  subscription NoteEvents {
+    noteEvents {
+      type
+      id
+      version
+      note {
+        ...NoteFields
+      }
+    }
+  }
+`);

@@ -14,6 +14,7 @@ describe("appConfigFrom (the VITE_ settings filled into a build)", () => {
       }),
     ).toEqual({
       apiUrl: "https://abc.execute-api.eu-west-1.amazonaws.com/graphql",
+      websocketUrl: "wss://abc.execute-api.eu-west-1.amazonaws.com/graphql",
       cognito: { region: "eu-west-1", userPoolId: "eu-west-1_AbC", clientId: "client123" },
     });
   });
@@ -26,11 +27,21 @@ describe("appConfigFrom (the VITE_ settings filled into a build)", () => {
         VITE_USER_POOL_ID: "local_AbC",
         VITE_USER_POOL_CLIENT_ID: "client123",
         VITE_USER_POOL_ENDPOINT: "http://localhost:41234",
-      }),
+      }, "http://localhost:4000"),
     ).toEqual({
       apiUrl: "/graphql",
+      websocketUrl: "ws://localhost:4000/graphql",
       cognito: { region: "local", userPoolId: "local_AbC", clientId: "client123", endpoint: "http://localhost:41234" },
     });
+  });
+
+  it("takes the deployed WebSocket API's URL when given (it is not the HTTP API's)", () => {
+    expect(
+      appConfigFrom({
+        VITE_API_URL: "https://abc.execute-api.eu-west-1.amazonaws.com/graphql",
+        VITE_WEBSOCKET_URL: "wss://xyz.execute-api.eu-west-1.amazonaws.com/prod",
+      }).websocketUrl,
+    ).toBe("wss://xyz.execute-api.eu-west-1.amazonaws.com/prod");
   });
 
   it("treats unfilled build placeholders as unset: no user pool, no sign-in", () => {
@@ -40,7 +51,7 @@ describe("appConfigFrom (the VITE_ settings filled into a build)", () => {
       VITE_USER_POOL_ID: "{{ VITE_USER_POOL_ID }}",
       VITE_USER_POOL_CLIENT_ID: "{{ VITE_USER_POOL_CLIENT_ID }}",
     });
-    expect(config).toEqual({ apiUrl: "/graphql", cognito: null });
+    expect(config).toMatchObject({ apiUrl: "/graphql", cognito: null });
   });
 });
 

@@ -54,6 +54,7 @@ describe("codegen output under packages/web/src/gql", () => {
       "DeleteNoteDocument",
       "MeDocument",
       "NoteDocument",
+      "NoteEventsDocument",
       "NotesPageDocument",
       "UpdateNoteDocument",
     ]);

@@ -166,10 +166,10 @@ describe("the web app's typed operations against the real API", () => {
     expect(expired.problem!.message).toContain("expired before the note was saved");
   });
 
-  it("left no generated operation unexercised", () => {
+  it("left no generated query or mutation unexercised (the subscription: live-notes.test.ts)", () => {
     const operations = Object.values(generated)
       .flatMap((value) => (isDocument(value) ? value.definitions : []))
-      .flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION && d.name ? [d.name.value] : []));
+      .flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION && d.name && d.operation !== "subscription" ? [d.name.value] : []));
     expect(operations.length).toBeGreaterThan(0);
     expect([...exercised].sort()).toEqual([...new Set(operations)].sort());
   });

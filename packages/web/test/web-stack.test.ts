@@ -102,7 +102,14 @@ describe("stacks/Web.ts", () => {
     const [, uploader] = only(resourcesOf(web, "Custom::S3Uploader"));
     const replacements = (uploader.Properties.replaceValues as Json[]).filter((r) => r.files === "**/*.js");
     const bySearch = Object.fromEntries(replacements.map((r) => [r.search, r.replace]));
-    expect(Object.keys(bySearch).sort()).toEqual(["{{ VITE_API_URL }}", "{{ VITE_USER_POOL_CLIENT_ID }}", "{{ VITE_USER_POOL_ID }}"]);
+    expect(Object.keys(bySearch).sort()).toEqual([
+      "{{ VITE_API_URL }}",
+      "{{ VITE_USER_POOL_CLIENT_ID }}",
+      "{{ VITE_USER_POOL_ID }}",
+      "{{ VITE_WEBSOCKET_URL }}",
+    ]);
+    const websocketUrl = exportedFrom(bySearch["{{ VITE_WEBSOCKET_URL }}"]);
+    expect(websocketUrl.stack).toBe(stackNames.api);
 
     const [apiUrlImport, suffix] = bySearch["{{ VITE_API_URL }}"]["Fn::Join"][1];
     expect(suffix).toBe("/graphql");
@@ -124,7 +131,7 @@ describe("stacks/Web.ts", () => {
       .filter((file) => file.endsWith(".js"))
       .map((file) => readFileSync(path.join(SITE_OUTPUT, "assets", file), "utf8"))
       .join("\n");
-    for (const placeholder of ["{{ VITE_API_URL }}", "{{ VITE_USER_POOL_ID }}", "{{ VITE_USER_POOL_CLIENT_ID }}"]) {
+    for (const placeholder of ["{{ VITE_API_URL }}", "{{ VITE_USER_POOL_ID }}", "{{ VITE_USER_POOL_CLIENT_ID }}", "{{ VITE_WEBSOCKET_URL }}"]) {
       expect(bundle).toContain(`"${placeholder}"`);
     }
     expect(bundle).toMatch(/VITE_REGION:"[a-z]{2}-[a-z]+-\d"/);
@@ -174,7 +181,7 @@ describe("stacks/Web.ts", () => {
       "default-src 'self'",
       expect.stringMatching(/^img-src 'self' data: https:\/\/<bucket>\.s3\.[a-z0-9-]+\.<suffix>$/),
       expect.stringMatching(
-        /^connect-src 'self' https:\/\/\*\.execute-api\.[a-z0-9-]+\.<suffix> https:\/\/cognito-idp\.[a-z0-9-]+\.<suffix> https:\/\/<bucket>\.s3\.[a-z0-9-]+\.<suffix>$/,
+        /^connect-src 'self' https:\/\/\*\.execute-api\.[a-z0-9-]+\.<suffix> wss:\/\/<suffix>\.execute-api\.[a-z0-9-]+\.<suffix> https:\/\/cognito-idp\.[a-z0-9-]+\.<suffix> https:\/\/<bucket>\.s3\.[a-z0-9-]+\.<suffix>$/,
       ),
       "object-src 'none'",
       "base-uri 'none'",

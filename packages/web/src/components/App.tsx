@@ -3,6 +3,7 @@ import { Provider } from "urql";
 import { createApiClient } from "../api.ts";
 import { currentSession, signOutOfPool, type Session } from "../auth/cognito.ts";
 import type { AppConfig, CognitoConfig } from "../config.ts";
+import { createLiveConnection } from "../notes/live.ts";
 import { AuthPage } from "./AuthPage.tsx";
 import { NotesPage } from "./NotesPage.tsx";
 
@@ -21,10 +22,12 @@ export function App({ config }: { config: AppConfig }) {
       </main>
     );
   }
-  return <SignedInApp apiUrl={config.apiUrl} cognito={config.cognito} />;
+  return <SignedInApp apiUrl={config.apiUrl} websocketUrl={config.websocketUrl} cognito={config.cognito} />;
 }
 
-function SignedInApp({ apiUrl, cognito }: { apiUrl: string; cognito: CognitoConfig }) {
+const accessToken = async () => (await currentSession())?.accessToken ?? null;
+
+function SignedInApp({ apiUrl, websocketUrl, cognito }: { apiUrl: string; websocketUrl: string; cognito: CognitoConfig }) {
   // undefined: still reading the stored session (a reload), so neither page flashes up.
   const [session, setSession] = useState<Session | null | undefined>(undefined);
   const [notice, setNotice] = useState<string | null>(null);
@@ -67,13 +70,15 @@ function SignedInApp({ apiUrl, cognito }: { apiUrl: string; cognito: CognitoConf
   }, [session, signOut, reload]);
 
   const signedIn = session !== undefined && session !== null;
+  const live = useMemo(() => (signedIn ? createLiveConnection(websocketUrl, accessToken) : null), [websocketUrl, signedIn]);
+  useEffect(() => () => live?.dispose(), [live]);
   const client = useMemo(
-    () => (signedIn ? createApiClient(apiUrl, async () => (await currentSession())?.accessToken ?? null) : null),
-    [apiUrl, signedIn],
+    () => (signedIn && live ? createApiClient(apiUrl, accessToken, undefined, live.client) : null),
+    [apiUrl, signedIn, live],
   );
 
   if (session === undefined) return <main className="sign-in" aria-busy="true" />;
-  if (!session || !client) {
+  if (!session || !client || !live) {
     return (
       <AuthPage
         notice={notice}
@@ -87,7 +92,7 @@ function SignedInApp({ apiUrl, cognito }: { apiUrl: string; cognito: CognitoConf
   }
   return (
     <Provider value={client}>
-      <NotesPage key={session.email} session={session} onSignOut={(reason) => void signOut(reason)} />
+      <NotesPage key={session.email} session={session} live={live} onSignOut={(reason) => void signOut(reason)} />
     </Provider>
   );
 }

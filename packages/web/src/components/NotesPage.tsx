@@ -1,21 +1,26 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { useQuery } from "urql";
+import { useClient, useQuery, useSubscription } from "urql";
 import type { ApiProblem } from "../api.ts";
 import type { Session } from "../auth/cognito.ts";
 import { PAGE_SIZE } from "../config.ts";
 import { useNotes } from "../notes/use-notes.ts";
 import { useSearch } from "../notes/use-search.ts";
-import { MeQuery } from "../operations.ts";
+import type { LiveConnection } from "../notes/live.ts";
+import { useLiveStatus } from "../notes/use-live-status.ts";
+import { MeQuery, NoteEventsSubscription } from "../operations.ts";
 import { NewNoteForm } from "./NewNoteForm.tsx";
 import { NoteItem } from "./NoteItem.tsx";
 import { SearchBox } from "./SearchBox.tsx";
 
 interface NotesPageProps {
   session: Session;
+  live: LiveConnection;
   onSignOut(reason?: string): void;
 }
 
-export function NotesPage({ session, onSignOut }: NotesPageProps) {
+const LIVE_LABELS = { live: "Live", connecting: "Connecting…", reconnecting: "Reconnecting…" } as const;
+
+export function NotesPage({ session, live, onSignOut }: NotesPageProps) {
   const search = useSearch();
   const notes = useNotes(PAGE_SIZE, search.search);
   const [status, setStatus] = useState("");
@@ -41,6 +46,27 @@ export function NotesPage({ session, onSignOut }: NotesPageProps) {
     if (notes.problem) onProblem(notes.problem);
   }, [notes.problem, onProblem]);
 
+  // Changes from other tabs and devices, as they happen; after a drop the page is fetched again (catch-up).
+  const { added, replaced, removed, reload } = notes;
+  useSubscription({ query: NoteEventsSubscription }, (_previous, data) => {
+    const event = data.noteEvents;
+    if (event.type === "DELETED") removed(event.id);
+    // Too large for one WebSocket message (the event comes without the note), or a search whose matches may change.
+    else if (!event.note || search.search) void reload();
+    else if (event.type === "CREATED") added(event.note);
+    else replaced(event.note);
+    return data;
+  });
+  const client = useClient();
+  const liveStatus = useLiveStatus(live, {
+    onReconnected: () => void reload(),
+    // A connection refused before it was acknowledged: if the API no longer takes the token, sign in again.
+    onRefused: async () => {
+      const result = await client.query(MeQuery, {}, { requestPolicy: "network-only" }).toPromise();
+      if (result.data && result.data.me === null) onSignOut("Your session has ended. Please sign in again.");
+    },
+  });
+
   async function loadMore() {
     const outcome = await notes.loadMore();
     if (typeof outcome === "number") {
@@ -55,6 +81,9 @@ export function NotesPage({ session, onSignOut }: NotesPageProps) {
         <p className="who">
           Signed in as <strong>{session.email}</strong>
         </p>
+        <span className={`live-status ${liveStatus}`} data-live={liveStatus} aria-live="polite" title="Changes from your other tabs and devices">
+          {LIVE_LABELS[liveStatus]}
+        </span>
         <button type="button" onClick={() => onSignOut()}>
           Sign out
         </button>

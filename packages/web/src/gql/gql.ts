@@ -22,6 +22,7 @@ type Documents = {
     "\n  mutation UpdateNote($input: UpdateNoteInput!) {\n    updateNote(input: $input) {\n      ...NoteFields\n    }\n  }\n": typeof types.UpdateNoteDocument,
     "\n  mutation DeleteNote($id: ID!) {\n    deleteNote(id: $id) {\n      id\n    }\n  }\n": typeof types.DeleteNoteDocument,
     "\n  mutation CreateAttachmentUpload($input: CreateAttachmentUploadInput!) {\n    createAttachmentUpload(input: $input) {\n      id\n      url\n      fields {\n        name\n        value\n      }\n      expiresAt\n    }\n  }\n": typeof types.CreateAttachmentUploadDocument,
+    "\n  subscription NoteEvents {\n    noteEvents {\n      type\n      id\n      version\n      note {\n        ...NoteFields\n      }\n    }\n  }\n": typeof types.NoteEventsDocument,
 };
 const documents: Documents = {
     "\n  fragment NoteFields on Note {\n    id\n    content\n    attachment {\n      fileName\n      contentType\n      size\n      url\n    }\n    createdAt\n    updatedAt\n    version\n  }\n": types.NoteFieldsFragmentDoc,
@@ -32,6 +33,7 @@ const documents: Documents = {
     "\n  mutation UpdateNote($input: UpdateNoteInput!) {\n    updateNote(input: $input) {\n      ...NoteFields\n    }\n  }\n": types.UpdateNoteDocument,
     "\n  mutation DeleteNote($id: ID!) {\n    deleteNote(id: $id) {\n      id\n    }\n  }\n": types.DeleteNoteDocument,
     "\n  mutation CreateAttachmentUpload($input: CreateAttachmentUploadInput!) {\n    createAttachmentUpload(input: $input) {\n      id\n      url\n      fields {\n        name\n        value\n      }\n      expiresAt\n    }\n  }\n": types.CreateAttachmentUploadDocument,
+    "\n  subscription NoteEvents {\n    noteEvents {\n      type\n      id\n      version\n      note {\n        ...NoteFields\n      }\n    }\n  }\n": types.NoteEventsDocument,
 };
 
 /**
@@ -80,6 +82,10 @@ export function graphql(source: "\n  mutation DeleteNote($id: ID!) {\n    delete
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation CreateAttachmentUpload($input: CreateAttachmentUploadInput!) {\n    createAttachmentUpload(input: $input) {\n      id\n      url\n      fields {\n        name\n        value\n      }\n      expiresAt\n    }\n  }\n"): (typeof documents)["\n  mutation CreateAttachmentUpload($input: CreateAttachmentUploadInput!) {\n    createAttachmentUpload(input: $input) {\n      id\n      url\n      fields {\n        name\n        value\n      }\n      expiresAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription NoteEvents {\n    noteEvents {\n      type\n      id\n      version\n      note {\n        ...NoteFields\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription NoteEvents {\n    noteEvents {\n      type\n      id\n      version\n      note {\n        ...NoteFields\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -102,7 +102,8 @@ export function useNotes(pageSize: number, search: string | null = null) {
     [search],
   );
   const replaced = useCallback((note: Note) => {
-    setState((s) => ({ ...s, notes: s.notes.map((n) => (n.id === note.id ? note : n)) }));
+    // Never back to an older version (a late event, or a save that answered after another tab's).
+    setState((s) => ({ ...s, notes: s.notes.map((n) => (n.id === note.id && note.version >= n.version ? note : n)) }));
   }, []);
   const removed = useCallback((id: string) => {
     setState((s) => ({ ...s, notes: s.notes.filter((n) => n.id !== id) }));
