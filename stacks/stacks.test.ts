@@ -85,6 +85,11 @@ function resourcesOf(template: Template, type: string): Record<string, Json> {
   return template.findResources(type);
 }
 
+/** The HTTP API (the other ApiGatewayV2 API is the WebSocket one). */
+function httpApi(template: Template): [string, Json] {
+  return only(Object.fromEntries(Object.entries<Json>(resourcesOf(template, "AWS::ApiGatewayV2::Api")).filter(([, a]) => a.Properties.ProtocolType === "HTTP")));
+}
+
 function only<T>(record: Record<string, T>): [string, T] {
   const entries = Object.entries(record);
   expect(entries).toHaveLength(1);
@@ -178,6 +183,7 @@ describe.each(["dev", "prod"] as const)("%s stage", (name) => {
             "AWS::Cognito::UserPool",
             "AWS::Cognito::UserPoolClient",
             "AWS::DynamoDB::Table",
+            "AWS::Logs::LogGroup",
             "AWS::Logs::LogGroup",
             "AWS::Logs::LogGroup",
             "AWS::S3::Bucket",
@@ -410,7 +416,8 @@ describe.each(["dev", "prod"] as const)("%s stage", (name) => {
 
   it("routes POST and GET /graphql, and only those, to that function over payload v2", () => {
     const { template, graphqlLogicalId } = get();
-    const routes = Object.values<Json>(resourcesOf(template.Api, "AWS::ApiGatewayV2::Route"));
+    const [httpApiId] = httpApi(template.Api);
+    const routes = Object.values<Json>(resourcesOf(template.Api, "AWS::ApiGatewayV2::Route")).filter((r) => r.Properties.ApiId.Ref === httpApiId);
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(["GET /graphql", "POST /graphql"]);
     const integrations = resourcesOf(template.Api, "AWS::ApiGatewayV2::Integration");
     for (const route of routes) {
@@ -426,20 +433,23 @@ describe.each(["dev", "prod"] as const)("%s stage", (name) => {
 
   it("serves browsers (CORS), logs access and throttles by default", () => {
     const { template } = get();
-    const [, api] = only(resourcesOf(template.Api, "AWS::ApiGatewayV2::Api"));
+    const [apiId, api] = httpApi(template.Api);
     expect(api.Properties.CorsConfiguration).toMatchObject({
       AllowHeaders: ["authorization", "content-type"],
       AllowMethods: ["POST", "GET", "OPTIONS"],
       AllowOrigins: ["*"],
       ExposeHeaders: ["x-request-id"],
     });
-    const [, apiStage] = only(resourcesOf(template.Api, "AWS::ApiGatewayV2::Stage"));
+    const [, apiStage] = only(
+      Object.fromEntries(Object.entries<Json>(resourcesOf(template.Api, "AWS::ApiGatewayV2::Stage")).filter(([, st]) => st.Properties.ApiId.Ref === apiId)),
+    );
     expect(apiStage.Properties.AccessLogSettings.DestinationArn).toBeDefined();
     expect(apiStage.Properties.DefaultRouteSettings).toEqual({ ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 });
     const retention = Object.values<Json>(resourcesOf(template.Api, "AWS::Logs::LogGroup")).map(
       (group) => group.Properties.RetentionInDays,
     );
-    expect(retention).toEqual(Array(2).fill(stageSettings(name, {}).logRetention));
+    // The function's, the HTTP API's and the WebSocket API's access logs.
+    expect(retention).toEqual(Array(3).fill(stageSettings(name, {}).logRetention));
   });
 
   it("has a Cognito pool with email sign-in and a public client (no secret) for SRP and password auth", () => {
@@ -731,8 +741,8 @@ describe("the bundle SST built for the function", () => {
     expect(sdk.map(([name]) => name)).toEqual(expect.arrayContaining(["@aws-sdk/client-s3", "@aws-sdk/client-dynamodb"]));
     // Two directories for one package name means two copies (version skew) inside the bundle.
     expect(sdk.filter(([, dirs]) => dirs.size > 1).map(([name, dirs]) => `${name}: ${[...dirs].join(", ")}`)).toEqual([]);
-    const [s3Chunk] = lazyChunks(functionBundle());
-    expect(s3Chunk).toMatch(/^s3-[\w-]+\.mjs$/);
+    const s3Chunk = lazyChunks(functionBundle()).find((chunk) => /^s3-[\w-]+\.mjs$/.test(chunk));
+    expect(s3Chunk).toBeDefined();
     const bytes = (file: string) => statSync(path.join(dir, file)).size;
     const all = readdirSync(dir).filter((file) => file.endsWith(".mjs"));
     console.log(
@@ -746,7 +756,10 @@ describe("the bundle SST built for the function", () => {
     const original = functionBundle();
     const copy = await mkdtemp(path.join(tmpdir(), "bundle-without-s3-"));
     for (const file of readdirSync(path.dirname(original))) {
-      if (!lazyChunks(original).some((chunk) => file.startsWith(chunk))) {
+      // Neither the S3 chunks nor the WebSocket module, nor (nobody is subscribed) the @connections client.
+      const notNeeded = lazyChunks(original).filter((chunk) => /^(s3|s3-download|websocket|connections)-[\w-]+\.mjs$/.test(chunk));
+      expect(notNeeded).toHaveLength(4);
+      if (!notNeeded.some((chunk) => file.startsWith(chunk))) {
         copyFileSync(path.join(path.dirname(original), file), path.join(copy, file));
       }
     }
@@ -808,11 +821,13 @@ describe("the bundle SST built for the function", () => {
       expect(metricNames.filter((n: string) => n === "ColdStart")).toHaveLength(1);
       expect(metricNames.filter((n: string) => n === "Requests")).toHaveLength(2);
       // The create writes the note's search index (BatchWriteItem), then the note; the search
-      // queries its group and reads the candidates (BatchGetItem).
+      // queries its group and reads the candidates (BatchGetItem);
+      // after the create, one Query finds the owner's live subscriptions (none).
       expect(emf.filter((doc) => doc.awsService === "DynamoDB").map((doc) => doc.awsOperation).sort()).toEqual([
         "BatchGetItem",
         "BatchWriteItem",
         "PutItem",
+        "Query",
         "Query",
         "Query",
       ]);
@@ -832,10 +847,46 @@ const LAMBDA_ROLE_ENV = {
   AWS_SESSION_TOKEN: "example-session-token",
 };
 
-/** Chunks the handler file imports with import(): loaded only by a request that needs them. */
+/** Chunks any file of the bundle imports with import(): loaded only by a request that needs them. */
 function lazyChunks(bundle: string): string[] {
-  return [...readFileSync(bundle, "utf8").matchAll(/import\("\.\/([\w-]+\.mjs)"\)/g)].map((match) => match[1]!);
+  const dir = path.dirname(bundle);
+  const files = readdirSync(dir).filter((file) => file.endsWith(".mjs"));
+  const lazy = files.flatMap((file) => [...readFileSync(path.join(dir, file), "utf8").matchAll(/import\("\.\/([\w-]+\.mjs)"\)/g)].map((match) => match[1]!));
+  return [...new Set(lazy)];
 }
+
+describe("WebSocket events through the bundle SST built", () => {
+  it("answers $connect (echoing graphql-transport-ws, refusing other subprotocols) and $disconnect from the same handler", async () => {
+    const db = await startEmbeddedDynamo();
+    try {
+      await ensureNotesTable(db.endpoint, "bundle-ws");
+      const context = (routeKey: string, eventType: string) => ({
+        routeKey, eventType, connectionId: "L0SM9cOFvHcCIhw=", connectedAt: Date.now(), requestId: "ws-req", domainName: "x", stage: "test",
+      });
+      const [refused, connected, disconnected] = await runBundle(
+        functionBundle(),
+        [
+          { headers: { "Sec-WebSocket-Protocol": "chat" }, requestContext: context("$connect", "CONNECT"), isBase64Encoded: false },
+          { headers: { "Sec-WebSocket-Protocol": "graphql-transport-ws" }, requestContext: context("$connect", "CONNECT"), isBase64Encoded: false },
+          { requestContext: context("$disconnect", "DISCONNECT"), isBase64Encoded: false },
+        ],
+        {
+          ...LAMBDA_ROLE_ENV,
+          NOTES_TABLE: "bundle-ws",
+          DYNAMODB_ENDPOINT: db.endpoint,
+          AUTH_ISSUER: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_dummy",
+          AUTH_AUDIENCE: "dummy-client-id",
+          WEBSOCKET_MANAGEMENT_ENDPOINT: "https://abc.execute-api.us-east-1.amazonaws.com/test",
+        },
+      );
+      expect(refused.statusCode).toBe(400);
+      expect(connected).toEqual({ statusCode: 200, headers: { "Sec-WebSocket-Protocol": "graphql-transport-ws" } });
+      expect(disconnected).toEqual({ statusCode: 200 });
+    } finally {
+      await db.close();
+    }
+  }, 180_000);
+});
 
 describe("an attachment through the bundle SST built", () => {
   it("starts an upload, takes the browser's POST, attaches it and hands out a download URL", async () => {

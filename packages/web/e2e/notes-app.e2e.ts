@@ -289,6 +289,46 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against n
     expect(await noteItem(page, "Buy oat milk").count()).toBe(0);
   });
 
+  it("shows another tab's create, edit and delete live, without a reload, and none of it to another user", async () => {
+    const live = (target: Page) => expect.poll(() => target.locator("[data-live]").getAttribute("data-live")).toBe("live");
+    const second = await context.newPage();
+    await second.goto(`${origin}/`);
+    // Another user, in a browser of their own (tabs of one browser share the session).
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    try {
+      const other = await (await browser.newContext({ locale: "en-US" })).newPage();
+      other.on("pageerror", (error) => pageErrors.push(`pageerror (carol): ${error.message}`));
+      await other.goto(`${origin}/`);
+      await signUp(other, "carol@example.com");
+      await Promise.all([live(page), live(second), live(other)]);
+
+      await page.bringToFront();
+      await addNote(page, "Written in the first tab");
+      await noteItem(second, "Written in the first tab").waitFor();
+
+      await second.bringToFront();
+      await noteItem(second, "Written in the first tab").getByRole("button", { name: "Edit" }).click();
+      const form = noteItem(second, "Written in the first tab").getByRole("form", { name: "Edit note" });
+      await form.getByLabel("Note").fill("Edited in the second tab");
+      await form.getByRole("button", { name: "Save" }).click();
+      await noteItem(page, "Edited in the second tab").waitFor();
+      expect(await noteItem(page, "Edited in the second tab").innerText()).toContain("version 2");
+
+      await page.bringToFront();
+      await noteItem(page, "Edited in the second tab").getByRole("button", { name: "Delete" }).click();
+      await page.getByRole("alertdialog", { name: "Delete this note?" }).getByRole("button", { name: "Delete note" }).click();
+      await expect.poll(() => noteItem(second, "Edited in the second tab").count()).toBe(0);
+      await shot(second, "06b-live");
+
+      // Each event reached the second tab before the mutation answered; carol's page got none of them.
+      expect(await contents(other)).toEqual([]);
+      expect(await other.content()).not.toMatch(/first tab|second tab/);
+    } finally {
+      await browser.close();
+      await second.close();
+    }
+  });
+
   const photo = { name: "trip.png", mimeType: "image/png", buffer: solidPng(64, 48) };
   const itinerary = { name: "itinerary – Zürich.txt", mimeType: "text/plain", buffer: Buffer.from("Fri: train 08:12\nSat: museum\n") };
 

@@ -108,8 +108,11 @@ describe("stacks/Web.ts", () => {
       "{{ VITE_USER_POOL_ID }}",
       "{{ VITE_WEBSOCKET_URL }}",
     ]);
-    const websocketUrl = exportedFrom(bySearch["{{ VITE_WEBSOCKET_URL }}"]);
-    expect(websocketUrl.stack).toBe(stackNames.api);
+    // wss://{the WebSocket API's id}.execute-api.{region}.{suffix}/{stage}
+    const [scheme, websocketApiId] = bySearch["{{ VITE_WEBSOCKET_URL }}"]["Fn::Join"][1];
+    expect(scheme).toBe("wss://");
+    const websocketApi = exportedFrom(websocketApiId);
+    expect(api.toJSON().Resources[websocketApi.target.Ref].Properties.ProtocolType).toBe("WEBSOCKET");
 
     const [apiUrlImport, suffix] = bySearch["{{ VITE_API_URL }}"]["Fn::Join"][1];
     expect(suffix).toBe("/graphql");

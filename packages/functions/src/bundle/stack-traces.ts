@@ -77,9 +77,11 @@ function formatFrame(site: NodeJS.CallSite, caller: NodeJS.CallSite | undefined)
   if (!map || !place) return String(site);
   const enclosing = segmentAt(map, site.getEnclosingLineNumber(), site.getEnclosingColumnNumber());
   let name = enclosing?.length === 5 ? map.names[enclosing[4]] : undefined;
-  if (!name && caller && caller.getFileName() === site.getFileName()) {
-    const call = segmentAt(map, caller.getLineNumber(), caller.getColumnNumber());
-    name = call?.length === 5 ? map.names[call[4]] : undefined;
+  // The call site names the callee, also when it is in another chunk of the bundle.
+  const callerMap = caller && mapOf(caller.getFileName());
+  if (!name && caller && callerMap) {
+    const call = segmentAt(callerMap, caller.getLineNumber(), caller.getColumnNumber());
+    name = call?.length === 5 ? callerMap.names[call[4]] : undefined;
   }
   const typeName = site.getTypeName();
   const qualifier = typeName !== null && typeName !== "global" ? `${typeName}.` : "";

@@ -16,6 +16,7 @@ import { TokenVerificationUnavailableError, type VerifyAuthorization } from "../
 import { schema } from "../graphql/schema.ts";
 import { trustedDocument } from "../graphql/trusted-documents.ts";
 import { flushLogs, log } from "../log.ts";
+import { flushMetrics, recordInvocation } from "../metrics.ts";
 
 /**
  * The graphql-transport-ws protocol on Lambda, one API Gateway WebSocket event at a time: nothing
@@ -57,7 +58,10 @@ export interface WebSocketHandlerOptions {
 export function createWebSocketHandler(options: WebSocketHandlerOptions) {
   const initWaitSeconds = options.initWaitSeconds ?? 10;
   return async function handleWebSocketEvent(event: WebSocketEvent, context?: LambdaContext): Promise<WebSocketResult> {
-    if (context) log.addLambdaContext(context);
+    if (context) {
+      log.addLambdaContext(context);
+      recordInvocation(context);
+    }
     const { eventType, connectionId } = event.requestContext;
     const requestId = event.requestContext.requestId ?? context?.awsRequestId;
     try {
@@ -78,6 +82,8 @@ export function createWebSocketHandler(options: WebSocketHandlerOptions) {
       log.error("unexpected error", { requestId, route: event.requestContext.routeKey, error });
       return { statusCode: 500 };
     } finally {
+      // As for HTTP: Lambda may freeze the environment as soon as the result is returned.
+      flushMetrics();
       flushLogs();
     }
   };
