@@ -160,8 +160,13 @@ describe("EMF metrics of the Lambda", () => {
       awsOperation: "BatchWriteItem",
     });
     expect(indexWrite).toMatchObject({ AwsCallRetries: 0, AwsCallFailures: 0 });
+    // After the write, the owner's live subscriptions are looked up (docs/realtime.md).
+    const [subscriptions] = withDimensions([["service", "awsService"], ["service", "awsService", "awsOperation"]], {
+      awsOperation: "Query",
+    });
+    expect(subscriptions).toMatchObject({ AwsCallRetries: 0, AwsCallFailures: 0 });
     // Written before the invocation returned.
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
   });
 
   it("puts unknown operation names under `other` and counts errors by extensions.code", async () => {
