@@ -298,10 +298,11 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against n
     const live = (target: Page) => expect.poll(() => target.locator("[data-live]").getAttribute("data-live")).toBe("live");
     const second = await context.newPage();
     await second.goto(`${origin}/`);
-    // Another user, in a browser of their own (tabs of one browser share the session).
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    // Another user, in a browser profile of their own (tabs of one profile share the session).
+    const otherProfile = await mkdtemp(join(tmpdir(), "notes-e2e-other-"));
+    const otherContext = await launchChromium(otherProfile);
     try {
-      const other = await (await browser.newContext({ locale: "en-US" })).newPage();
+      const other = otherContext.pages()[0] ?? (await otherContext.newPage());
       other.on("pageerror", (error) => pageErrors.push(`pageerror (dave): ${error.message}`));
       await other.goto(`${origin}/`);
       await signUp(other, "dave@example.com");
@@ -329,7 +330,8 @@ describe.skipIf(!hasChromium)("the notes web app in headless Chromium, against n
       expect(await contents(other)).toEqual([]);
       expect(await other.content()).not.toMatch(/first tab|second tab/);
     } finally {
-      await browser.close();
+      await otherContext.close();
+      await rm(otherProfile, { recursive: true, force: true });
       await second.close();
     }
   });

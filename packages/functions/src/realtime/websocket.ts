@@ -15,8 +15,8 @@ import {
 import { TokenVerificationUnavailableError, type VerifyAuthorization } from "../auth.ts";
 import { schema } from "../graphql/schema.ts";
 import { trustedDocument } from "../graphql/trusted-documents.ts";
-import { flushLogs, log } from "../log.ts";
-import { flushMetrics, recordInvocation } from "../metrics.ts";
+import { log } from "../log.ts";
+import { metrics, recordInvocation } from "../metrics.ts";
 
 /**
  * The graphql-transport-ws protocol on Lambda, one API Gateway WebSocket event at a time: nothing
@@ -59,7 +59,7 @@ export function createWebSocketHandler(options: WebSocketHandlerOptions) {
   const initWaitSeconds = options.initWaitSeconds ?? 10;
   return async function handleWebSocketEvent(event: WebSocketEvent, context?: LambdaContext): Promise<WebSocketResult> {
     if (context) {
-      log.addLambdaContext(context);
+      log.addContext(context);
       recordInvocation(context);
     }
     const { eventType, connectionId } = event.requestContext;
@@ -82,9 +82,8 @@ export function createWebSocketHandler(options: WebSocketHandlerOptions) {
       log.error("unexpected error", { requestId, route: event.requestContext.routeKey, error });
       return { statusCode: 500 };
     } finally {
-      // As for HTTP: Lambda may freeze the environment as soon as the result is returned.
-      flushMetrics();
-      flushLogs();
+      // The AWS calls' metrics of this event: Lambda may freeze the environment once it has returned.
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
   };
 }
