@@ -12,7 +12,11 @@ import { APP_SETTINGS } from "../src/config.ts";
 export const WEB_DIR = fileURLToPath(new URL("..", import.meta.url));
 export const DIST_DIR = join(WEB_DIR, "dist");
 const STAMP = join(DIST_DIR, ".source-hash");
-const INPUTS = ["index.html", "vite.config.ts", "package.json", "src", "public", ".env", ".env.local", ".env.production", ".env.production.local"];
+/** The app's sources, and the one core module it imports (its search words: highlight.ts, use-notes.ts). */
+const INPUTS = [
+  "index.html", "vite.config.ts", "package.json", "src", "public", "../core/src/words.ts",
+  ".env", ".env.local", ".env.production", ".env.production.local",
+];
 /** The local console (/console on npm start): a build of its own, never part of the deployed site. */
 const CONSOLE_DIR = join(WEB_DIR, "console");
 export const CONSOLE_DIST_DIR = join(WEB_DIR, "dist-console");
