@@ -37,8 +37,6 @@ export const lambdaNodejsProps = {
     },
     // The stand-ins that buy ≥ 5 % of a cold start's CPU (packages/functions/src/bundle/README.md).
     alias: {
-      // Lambda passes credentials in environment variables: the SDK's full default chain is dead weight there.
-      "@aws-sdk/credential-provider-node": standIn("credentials.ts"),
       // On Node 22 an ESM import of node:http loads undici too (its facade reads http's lazy WebSocket getters).
       http: nodeHttp,
       "node:http": nodeHttp,
