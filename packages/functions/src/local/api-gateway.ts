@@ -278,7 +278,7 @@ function send(res: ServerResponse, requestId: string, answer: HttpAnswer, req: I
 }
 
 /** The operation name from the function's request log line. */
-function operationOf(lines: string[]): string | undefined {
+export function operationOf(lines: string[]): string | undefined {
   for (const line of lines) {
     if (!line.startsWith("{") || !line.includes('"operationName"')) continue;
     try {

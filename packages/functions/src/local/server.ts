@@ -31,7 +31,7 @@ export interface LocalServer {
 }
 
 export type LocalServerHooks = Pick<LocalCognitoOptions, "onConfirmationCode"> & {
-  /** After each invocation through the HTTP API (the console keeps them too). */
+  /** After each invocation through the HTTP API or the WebSocket API (the console keeps them too). */
   onInvocation?(invocation: Invocation): void;
   /** Each line a Lambda worker writes, and whether it came during an invocation (stdout by default). */
   onLambdaLine?(line: string, duringInvocation: boolean): void;
@@ -107,7 +107,8 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
     );
     // The WebSocket API (Subscription.noteEvents) on the same server, invoking the same workers.
     const websocket = attachWebSocketGateway(server, {
-      invoke: (event) => fn.invoke(event),
+      run: (event, requestId) => fn.run(event, requestId),
+      onInvocation: recordInvocation,
       idleTimeoutMs: settings.websocketIdleTimeoutMs,
     });
     await new Promise<void>((resolve, reject) => {

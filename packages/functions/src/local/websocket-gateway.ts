@@ -3,18 +3,25 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
+import { operationOf } from "./api-gateway.ts";
+import type { Invocation } from "./invocation.ts";
+import type { Invoked } from "./workers.ts";
 
 /**
  * The local stand-in for an API Gateway WebSocket API: a WebSocket at `path` on the local HTTP
  * server whose connect, messages and close become `$connect` / `$default` / `$disconnect` events
  * for the Lambda handler (through `invoke`, the same seam the local Lambda workers expose), and the
  * `@connections` management API the handler calls back (POST, GET, DELETE `/@connections/{id}`;
- * SigV4 is not checked). Limits as API Gateway's: 128 KB messages, an idle timeout (10 minutes),
- * and a DeleteConnection that closes with a plain close frame (no status code).
+ * SigV4 is not checked). Limits as API Gateway's: 128 KB messages, sent to clients in frames of
+ * at most 32 KB, an idle timeout (10 minutes), and a DeleteConnection that closes with a plain
+ * close frame (no status code). A client's frame over 32 KB is not refused (API Gateway closes
+ * with 1009): `ws` checks only the whole message's size, and has no per-frame hook.
  */
 export interface WebSocketGatewayOptions {
-  /** One Lambda invocation: the event in, the handler's result out. */
-  invoke: (event: unknown) => Promise<unknown>;
+  /** One Lambda invocation (the worker pool's run): the event in, the handler's outcome and log lines out. */
+  run: (event: unknown, requestId: string) => Promise<Invoked>;
+  /** After each `$connect` / `$default` / `$disconnect` invocation, as the HTTP API reports its own. */
+  onInvocation?(invocation: Invocation): void;
   /** Where clients connect (the HTTP API's GraphQL path). */
   path?: string;
   /** Closes a connection with no message either way for this long (API Gateway: 10 minutes). */
@@ -32,8 +39,13 @@ export interface WebSocketGateway {
 
 /** API Gateway's message limit; larger PostToConnection data is refused, larger client messages end the connection. */
 export const MAX_MESSAGE_BYTES = 128 * 1024;
+/** API Gateway's frame limit: a longer message goes to the client in several frames. */
+export const MAX_FRAME_BYTES = 32 * 1024;
 const CONNECTIONS_PATH = "/@connections/";
 const API_ID = "localws";
+
+/** The fields of a WebSocket API event the gateway itself reads. */
+type WebSocketEvent = Record<string, unknown> & { requestContext: Record<string, unknown> & { requestId: string; routeKey: string }; body?: string };
 
 interface LocalConnection {
   socket: WebSocket;
@@ -52,8 +64,30 @@ export function attachWebSocketGateway(server: Server, options: WebSocketGateway
   const connections = new Map<string, LocalConnection>();
   // Invocations in flight: close() waits for them (a $disconnect still writes to the table).
   const pending = new Set<Promise<unknown>>();
-  const invoke = (event: unknown) => {
-    const invocation = options.invoke(event).finally(() => pending.delete(invocation));
+  /** One invocation: the handler's result (a failed invocation: status 502), reported to onInvocation. */
+  const invoke = (event: WebSocketEvent) => {
+    const startedAt = new Date();
+    const { requestId, routeKey } = event.requestContext;
+    const invocation = options
+      .run(event, requestId)
+      .then((invoked) => {
+        const result = invoked.outcome.kind === "result" ? (invoked.outcome.result as { statusCode?: number; headers?: Record<string, string> } | undefined) : undefined;
+        const status = invoked.outcome.kind === "result" ? (result?.statusCode ?? 200) : 502;
+        options.onInvocation?.({
+          requestId,
+          startedAt: startedAt.toISOString(),
+          route: routeKey,
+          operation: operationOf(invoked.logLines),
+          status,
+          durationMs: Date.now() - startedAt.getTime(),
+          cold: invoked.cold,
+          worker: invoked.worker,
+          request: subscribeRequestOf(event.body),
+          logLines: invoked.logLines,
+        });
+        return { statusCode: status, headers: result?.headers };
+      })
+      .finally(() => pending.delete(invocation));
     pending.add(invocation);
     return invocation;
   };
@@ -102,23 +136,23 @@ export function attachWebSocketGateway(server: Server, options: WebSocketGateway
       sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
       userAgent: String(request.headers["user-agent"] ?? ""),
     };
-    let result: { statusCode?: number; headers?: Record<string, string> } | undefined;
+    let result: { statusCode: number; headers?: Record<string, string> };
     try {
-      result = (await invoke({
+      result = await invoke({
         headers: flatHeaders(request),
         multiValueHeaders: Object.fromEntries(Object.entries(flatHeaders(request)).map(([k, v]) => [k, [v]])),
         requestContext: requestContext(connectionId, meta, "$connect", "CONNECT"),
         isBase64Encoded: false,
-      })) as typeof result;
+      });
     } catch {
       result = { statusCode: 502 };
     }
-    const status = result?.statusCode ?? 200;
+    const status = result.statusCode;
     if (status < 200 || status > 299) {
       socket.end(`HTTP/1.1 ${status} Refused\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
-    const protocol = Object.entries(result?.headers ?? {}).find(([name]) => name.toLowerCase() === "sec-websocket-protocol")?.[1];
+    const protocol = Object.entries(result.headers ?? {}).find(([name]) => name.toLowerCase() === "sec-websocket-protocol")?.[1];
     accepted.set(request, protocol);
     wss.handleUpgrade(request, socket, head, (ws) => {
       const connection: LocalConnection = { socket: ws, ...meta, lastActiveAt: Date.now() };
@@ -186,7 +220,7 @@ export function attachWebSocketGateway(server: Server, options: WebSocketGateway
         if (size > MAX_MESSAGE_BYTES) return answer(res, 413, { message: "Message too long" }, "PayloadTooLargeException");
         if (connection.deleted || connection.socket.readyState !== connection.socket.OPEN) return answer(res, 410, { message: null }, "GoneException");
         touch(connectionId, connection);
-        connection.socket.send(Buffer.concat(chunks).toString(), (error) =>
+        sendInFrames(connection.socket, Buffer.concat(chunks), (error) =>
           error ? answer(res, 410, { message: null }, "GoneException") : res.writeHead(200).end(),
         );
       });
@@ -217,6 +251,28 @@ export function attachWebSocketGateway(server: Server, options: WebSocketGateway
       while (pending.size) await Promise.allSettled([...pending]);
     },
   };
+}
+
+/** A text message in frames of at most MAX_FRAME_BYTES, as API Gateway sends it; `done` after the last. */
+function sendInFrames(socket: WebSocket, data: Buffer, done: (error?: Error) => void) {
+  for (let start = 0; ; start += MAX_FRAME_BYTES) {
+    const fin = start + MAX_FRAME_BYTES >= data.length;
+    socket.send(data.subarray(start, start + MAX_FRAME_BYTES), { binary: false, fin }, fin ? done : undefined);
+    if (fin) return;
+  }
+}
+
+/** What the console shows of a `$default` message: a graphql-ws `subscribe`'s document. */
+function subscribeRequestOf(body: string | undefined): Invocation["request"] {
+  if (!body) return undefined;
+  try {
+    const message = JSON.parse(body) as { type?: string; payload?: Record<string, any> };
+    if (message.type !== "subscribe" || !message.payload) return undefined;
+    const { query, variables, operationName, extensions } = message.payload;
+    return { document: query, variables, operationName, persistedQueryHash: extensions?.persistedQuery?.sha256Hash };
+  } catch {
+    return undefined;
+  }
 }
 
 function answer(res: ServerResponse, status: number, body: unknown, errorType?: string) {

@@ -6,8 +6,11 @@ import type { Context } from "../graphql/context.ts";
 import { formatError } from "../graphql/errors.ts";
 import { log } from "../log.ts";
 
-/** Sends in flight at once per event: enough to reach 100 connections in a few round trips, bounded for API Gateway's rate. */
-const FAN_OUT_LIMIT = 32;
+/**
+ * Sends in flight at once per event: the SDK's default agent keeps 50 sockets alive
+ * (@smithy/node-http-handler's maxSockets), so none waits for a socket; bounded for API Gateway's rate.
+ */
+const FAN_OUT_LIMIT = 50;
 // Loaded when someone is subscribed: a mutation with nobody listening never loads the @connections client.
 const loadConnections = () => import("@notes/core/connections");
 

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localUserToken } from "../../src/local/cognito.ts";
 import { startLocalServer, type LocalServer } from "../../src/local/server.ts";
 import { captureLogs } from "../../src/log.ts";
-import { recordSubscription, recordingClient, type RecordingClient } from "./ws-client.ts";
+import type { Invocation } from "../../src/local/invocation.ts";
+import { frameRecordingWebSocket, recordSubscription, recordingClient, type Frame, type RecordingClient } from "./ws-client.ts";
 
 /**
  * Subscription.noteEvents end to end: the graphql-ws client over a real WebSocket to the local
@@ -24,11 +25,14 @@ interface NoteEventData {
 
 async function startServer(websocketIdleTimeoutMs?: number) {
   const dataDir = await mkdtemp(join(tmpdir(), "notes-realtime-"));
-  const server = await startLocalServer({
-    dataDir, port: 0, host: "127.0.0.1", tableName: "notes", bucketName: "notes-attachments", websocketIdleTimeoutMs,
-  });
+  const invocations: Invocation[] = [];
+  const server = await startLocalServer(
+    { dataDir, port: 0, host: "127.0.0.1", tableName: "notes", bucketName: "notes-attachments", websocketIdleTimeoutMs },
+    { onInvocation: (invocation) => invocations.push(invocation) },
+  );
   return {
     server,
+    invocations,
     token: (name: string) => localUserToken(dataDir, name),
     close: async () => {
       await server.close();
@@ -185,6 +189,45 @@ describe("delivery", () => {
     expect((await Subscription.subscriptionsOf(userId)).map((s) => s.connectionId)).toContain("R29uZUNvbm5lY3Rpb24=");
     await gql(local.server, alice, CREATE, { c: "to nobody" });
     expect((await Subscription.subscriptionsOf(userId)).map((s) => s.connectionId)).not.toContain("R29uZUNvbm5lY3Rpb24=");
+  });
+});
+
+describe("the local WebSocket API", () => {
+  it("reports $connect, $default and $disconnect invocations to onInvocation, as the HTTP API does", async () => {
+    const client = recordingClient(local.server.url, alice);
+    const events = recordSubscription<NoteEventData>(client.client, EVENTS);
+    await client.opened;
+    await waitForSubscriptions(alice, 1);
+    const connect = local.invocations.filter((i) => i.route === "$connect").at(-1)!;
+    expect(connect).toMatchObject({ status: 200, worker: expect.any(Number), logLines: expect.any(Array) });
+    const subscribe = local.invocations.findLast((i) => i.route === "$default" && i.request?.document === EVENTS);
+    expect(subscribe).toMatchObject({ status: 200, request: { document: EVENTS, operationName: undefined } });
+    events.unsubscribe();
+    await waitForSubscriptions(alice, 0);
+    const seen = local.invocations.length;
+    await client.dispose();
+    // The console learns of the close once its $disconnect invocation has run.
+    while (!local.invocations.slice(seen).some((i) => i.route === "$disconnect")) await new Promise((resolve) => setImmediate(resolve));
+  });
+
+  it("sends a message over 32 KB to the client in frames of at most 32 KB, as API Gateway does", async () => {
+    const frames: Frame[] = [];
+    const client = connect(alice, { webSocketImpl: frameRecordingWebSocket(frames) });
+    const events = recordSubscription<NoteEventData>(client.client, EVENTS);
+    await client.opened;
+    await waitForSubscriptions(alice, 1);
+    // 40,000 characters of 2 bytes each: an 80 KB message, within API Gateway's 128 KB.
+    const content = "é".repeat(40_000);
+    await gql(local.server, alice, CREATE, { c: content });
+    await events.until(() => events.events.length === 1);
+    expect(events.events[0]!.noteEvents.note!.content).toBe(content);
+    const data = frames.filter((f) => f.opcode !== 0x9 && f.opcode !== 0xa && f.opcode !== 0x8);
+    const message = data.slice(data.findIndex((f) => !f.fin));
+    expect(message.length).toBeGreaterThanOrEqual(3);
+    expect(message.every((f) => f.length <= 32 * 1024)).toBe(true);
+    expect(message.reduce((sum, f) => sum + f.length, 0)).toBeGreaterThan(80_000);
+    events.unsubscribe();
+    await waitForSubscriptions(alice, 0);
   });
 });
 

@@ -1,4 +1,5 @@
 import { createClient, type Client, type ClientOptions } from "graphql-ws";
+import net from "node:net";
 import WebSocket from "ws";
 
 /**
@@ -110,4 +111,63 @@ export function recordSubscription<T = any>(
     },
   );
   return recorded;
+}
+
+/** A frame the server sent, as it came on the wire. */
+export interface Frame {
+  fin: boolean;
+  opcode: number;
+  length: number;
+}
+
+/**
+ * The `ws` WebSocket, recording the header of every frame the server sends into `frames` (the
+ * library joins fragments before a client sees a message): for a graphql-ws client's `webSocketImpl`.
+ */
+export function frameRecordingWebSocket(frames: Frame[]): typeof WebSocket {
+  return class extends WebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols, {
+        createConnection: (options: object) => {
+          const socket = net.connect(options as net.NetConnectOpts);
+          let pending = Buffer.alloc(0);
+          let upgraded = false;
+          socket.on("data", (chunk: Buffer) => {
+            pending = Buffer.concat([pending, chunk]);
+            if (!upgraded) {
+              const end = pending.indexOf("\r\n\r\n");
+              if (end === -1) return;
+              upgraded = true;
+              pending = pending.subarray(end + 4);
+            }
+            for (;;) {
+              const frame = frameAt(pending);
+              if (!frame) return;
+              frames.push(frame.frame);
+              pending = pending.subarray(frame.size);
+            }
+          });
+          return socket;
+        },
+      });
+    }
+  } as typeof WebSocket;
+}
+
+/** The server's (unmasked) frame at the start of `data`, when all of it has come. */
+function frameAt(data: Buffer): { frame: Frame; size: number } | undefined {
+  if (data.length < 2) return undefined;
+  let length = data[1]! & 0x7f;
+  let header = 2;
+  if (length === 126) {
+    if (data.length < 4) return undefined;
+    length = data.readUInt16BE(2);
+    header = 4;
+  } else if (length === 127) {
+    if (data.length < 10) return undefined;
+    length = Number(data.readBigUInt64BE(2));
+    header = 10;
+  }
+  if (data.length < header + length) return undefined;
+  return { frame: { fin: (data[0]! & 0x80) !== 0, opcode: data[0]! & 0x0f, length }, size: header + length };
 }
