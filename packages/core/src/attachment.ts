@@ -3,6 +3,7 @@ import { decodeTime } from "ulid";
 import { dynamo, isConditionFailure } from "./dynamo.ts";
 import { VisibleError } from "./errors.ts";
 import { isUlid, nextUlid } from "./ids.ts";
+import { MAX_USER_ID_CHARS, reservedPartition } from "./table.ts";
 import { countCodePoints, isOnlyWhitespace } from "./text.ts";
 
 /**
@@ -42,9 +43,6 @@ export const limits = {
   downloadExpiresInSeconds: 15 * 60,
 } as const;
 
-/** The longest `sub` the API accepts from a token (functions/src/auth.ts): pending-upload partitions are longer. */
-export const MAX_USER_ID_CHARS = 256;
-
 type UploadState = "pending" | "claimed" | "attached";
 
 interface UploadItem {
@@ -66,7 +64,7 @@ interface UploadItem {
 
 /** Pending-upload records: partition `pending-upload/<upload id>/~~~…`, sort key "upload" (pendingUploadKey). */
 export const UPLOAD_SORT_KEY = "upload";
-export const PENDING_PARTITION_PREFIX = "pending-upload/";
+export const PENDING_PARTITION_KIND = "pending-upload";
 /** RFC 7230 token characters: a MIME type's type, subtype and parameter names. */
 const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
 const QUOTED = '"(?:[^"\\\\\\x00-\\x1f\\x7f]|\\\\[\\x20-\\x7e])*"';
@@ -92,12 +90,9 @@ export function leftover(message: string, details: Record<string, unknown>): voi
   reportLeftover(message, details);
 }
 
-/**
- * Outside every user's note partition, and unnameable by any caller: the key is longer than any
- * user id the API accepts, so no token's `sub` can address it.
- */
+/** Outside every user's note partition, and unnameable by any caller (table.ts reservedPartition). */
 export function pendingUploadKey(uploadId: string): { userId: string; noteId: string } {
-  return { userId: `${PENDING_PARTITION_PREFIX}${uploadId}/`.padEnd(MAX_USER_ID_CHARS + 8, "~"), noteId: UPLOAD_SORT_KEY };
+  return { userId: reservedPartition(PENDING_PARTITION_KIND, uploadId), noteId: UPLOAD_SORT_KEY };
 }
 
 /** When an upload was started (upload ids are ULIDs); null for a string that is not an upload id. */

@@ -42,8 +42,8 @@ export interface Page {
   notes: Note[];
   hasNextPage: boolean;
   endCursor: string | null;
-  /** The search the page answers, for its cursors (cursorFor). */
-  search?: string;
+  /** Binds the page's cursors to the search it answers (cursorFor); absent for a plain listing. */
+  searchHash?: string;
 }
 
 export const limits = {
@@ -137,14 +137,23 @@ export async function list(userId: string, input: ListInput = {}): Promise<Page>
   };
 }
 
-/** A page of the caller's notes that match `search`: full, newest first (docs/search.md). */
+/**
+ * A page of the caller's notes that match `search`: full, newest first (docs/search.md). Only a
+ * page that hit the per-page read bound is short: it has a next page, and its end cursor is the
+ * last note it examined (matching or not), so paging goes on from there.
+ */
 async function searchPage(userId: string, first: number, after: string | null | undefined, search: string): Promise<Page> {
   const parsed = Search.parseSearch(search);
-  const afterId = after == null ? undefined : decodeCursor(after, SEARCH_CURSOR_PREFIX + parsed.hash + ":");
-  const found = await Search.findMatches<NoteItem>(userId, parsed, first + 1, afterId);
-  const notes = found.slice(0, first).map(fromItem);
-  const last = notes.at(-1);
-  return { notes, hasNextPage: found.length > first, endCursor: last ? cursorFor(last, search) : null, search };
+  const afterId = after == null ? undefined : decodeCursor(after, searchCursorPrefix(parsed.hash));
+  const { items, stoppedAt } = await Search.findMatches<NoteItem>(userId, parsed, first + 1, afterId);
+  const notes = items.slice(0, first).map(fromItem);
+  const end = stoppedAt ?? notes.at(-1)?.id;
+  return {
+    notes,
+    hasNextPage: stoppedAt !== undefined || items.length > first,
+    endCursor: end ? cursorFor({ id: end }, parsed.hash) : null,
+    searchHash: parsed.hash,
+  };
 }
 
 export async function update(userId: string, input: UpdateInput): Promise<Note> {
@@ -263,11 +272,15 @@ export async function remove(userId: string, id: string): Promise<Note> {
 
 /**
  * Opaque to clients; only ever compared inside the caller's own partition. A search page's
- * cursors name its search, so they are refused with another search or none.
+ * cursors carry its search's hash (Page.searchHash), so they are refused with another search or none.
  */
-export function cursorFor(note: Pick<Note, "id">, search?: string | null): string {
-  const prefix = search == null ? CURSOR_PREFIX : `${SEARCH_CURSOR_PREFIX}${Search.parseSearch(search).hash}:`;
+export function cursorFor(note: Pick<Note, "id">, searchHash?: string | null): string {
+  const prefix = searchHash == null ? CURSOR_PREFIX : searchCursorPrefix(searchHash);
   return Buffer.from(prefix + note.id).toString("base64url");
+}
+
+function searchCursorPrefix(hash: string): string {
+  return `${SEARCH_CURSOR_PREFIX}${hash}:`;
 }
 
 function decodeCursor(cursor: string, prefix = CURSOR_PREFIX): string {

@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import { decodeTime } from "ulid";
-import { leftover, MAX_USER_ID_CHARS } from "./attachment.ts";
+import { leftover } from "./attachment.ts";
 import { dynamo, isConditionFailure } from "./dynamo.ts";
 import { VisibleError } from "./errors.ts";
+import { reservedPartition } from "./table.ts";
+import { countCodePoints, firstCodePoints } from "./text.ts";
 import { everyTermStartsAWord, wordsOf } from "./words.ts";
 
 export { fold, wordsOf } from "./words.ts";
@@ -34,9 +36,14 @@ export interface ParsedSearch {
   hash: string;
 }
 
-const PARTITION_PREFIX = "search/";
+const PARTITION_KIND = "search";
 /** Keys only: a Query on a group reads ~14 items per read unit. */
 const MIN_CANDIDATES_PER_QUERY = 25;
+/**
+ * Candidate notes one page reads at most. Past it the page ends early (see FoundMatches), so a
+ * request's work is bounded however rare the matches among the driver group's notes.
+ */
+export const MAX_CANDIDATES_PER_PAGE = 500;
 /** Older than any create in flight (the API times out in seconds), so a missing note is gone for good. */
 const LEFTOVER_AFTER_MS = 5 * 60 * 1000;
 
@@ -45,7 +52,7 @@ export function parseSearch(search: unknown): ParsedSearch {
   if (typeof search !== "string" || !search.isWellFormed()) {
     throw badSearch('"search" must be a string of Unicode characters.');
   }
-  const chars = search.length <= limits.searchMaxChars ? search.length : [...search].length;
+  const chars = countCodePoints(search, limits.searchMaxChars);
   if (chars < 1 || chars > limits.searchMaxChars) {
     throw badSearch(`"search" must be 1 to ${limits.searchMaxChars} characters.`);
   }
@@ -60,12 +67,10 @@ export function groupsOf(content: string, fileName: string | null | undefined): 
   const groups = new Set<string>();
   const words = new Set([...wordsOf(indexedPart(content)), ...(fileName ? wordsOf(fileName) : [])]);
   for (const word of words) {
-    let prefix = "";
-    let length = 0;
-    for (const char of word) {
-      prefix += char;
-      groups.add(prefix);
-      if (++length === limits.groupMaxChars) break;
+    const group = groupOf(word);
+    for (let end = 1; end <= group.length; end++) {
+      // Never a lone high surrogate: a prefix ends only after a whole code point.
+      if (!isHighSurrogate(group.charCodeAt(end - 1))) groups.add(group.slice(0, end));
     }
   }
   return groups;
@@ -79,18 +84,22 @@ export function fileNameOf(item: Pick<SearchableItem, "attachment">): string | n
     : null;
 }
 
-/** Whether every word of the search is a prefix of some word of the note's content or file name. */
+/**
+ * Whether every word of the search is a prefix of some word of the note's indexed content (its
+ * first 10,000 characters) or file name: a note matches only on what is indexed, so adding a
+ * word to a search never finds more notes.
+ */
 export function matches(item: SearchableItem, search: ParsedSearch): boolean {
   const fileName = fileNameOf(item);
-  return everyTermStartsAWord(search.words, new Set([...wordsOf(item.content), ...(fileName ? wordsOf(fileName) : [])]));
+  return everyTermStartsAWord(search.words, new Set([...wordsOf(indexedPart(item.content)), ...(fileName ? wordsOf(fileName) : [])]));
 }
 
 /**
- * Outside every user's note partition and unnameable by any caller: longer than any user id the
- * API accepts. One-to-one: a group holds no "/" or "~", so the last "/" before it ends the user id.
+ * Outside every user's note partition and unnameable by any caller (table.ts reservedPartition).
+ * One-to-one: a group holds no "/" or "~", so the last "/" before it ends the user id.
  */
 export function groupPartition(userId: string, group: string): string {
-  return `${PARTITION_PREFIX}${userId}/${group}/`.padEnd(MAX_USER_ID_CHARS + 8, "~");
+  return reservedPartition(PARTITION_KIND, userId, group);
 }
 
 /** A new note's groups, written before the note itself (an item too many is harmless). */
@@ -151,24 +160,41 @@ async function leaveBehindOnFailure(what: string, noteId: string, write: () => P
   }
 }
 
+/** What one page's search found. */
+export interface FoundMatches<T> {
+  /** Matches, newest first: `wanted` of them unless fewer remain or the page stopped early. */
+  items: T[];
+  /**
+   * Set when the page read MAX_CANDIDATES_PER_PAGE candidates before finding `wanted` matches:
+   * the id of the last candidate examined, below which the search continues (more may match).
+   */
+  stoppedAt?: string;
+}
+
 /**
  * Up to `wanted` matching note items with ids below `afterId`, newest first: the driver word's
- * group queried page by page, each candidate read and verified, until enough match or none remain.
+ * group queried page by page, each candidate read and verified, until enough match, none remain,
+ * or MAX_CANDIDATES_PER_PAGE candidates were read (then `stoppedAt` says where to go on).
  */
 export async function findMatches<T extends SearchableItem>(
   userId: string,
   search: ParsedSearch,
   wanted: number,
   afterId: string | undefined,
-): Promise<T[]> {
+  maxCandidates = MAX_CANDIDATES_PER_PAGE,
+): Promise<FoundMatches<T>> {
   const driver = driverOf(search.words);
-  const partition = groupPartition(userId, [...driver].slice(0, limits.groupMaxChars).join(""));
+  const partition = groupPartition(userId, groupOf(driver));
   const found: T[] = [];
   let candidates: string[] = [];
   let startKey: Record<string, unknown> | undefined;
   let exhausted = false;
+  let examined = 0;
+  let lastExamined: string | undefined;
   while (found.length < wanted) {
-    const needed = wanted - found.length;
+    const done = exhausted && candidates.length === 0;
+    if (examined >= maxCandidates && !done) return { items: found, stoppedAt: lastExamined };
+    const needed = Math.min(wanted - found.length, maxCandidates - examined);
     if (candidates.length === 0) {
       if (exhausted) break;
       const { Items = [], LastEvaluatedKey } = await dynamo.query({
@@ -186,6 +212,8 @@ export async function findMatches<T extends SearchableItem>(
       continue;
     }
     const batch = candidates.splice(0, needed);
+    examined += batch.length;
+    lastExamined = batch.at(-1);
     const items = await dynamo.batchGet(
       batch.map((noteId) => ({ userId, noteId })),
       { consistentRead: true },
@@ -207,25 +235,30 @@ export async function findMatches<T extends SearchableItem>(
         .catch((error) => leftover("search index items left behind", { what: "items of deleted notes", error }));
     }
   }
-  return found;
+  return { items: found };
 }
 
 /** The word whose group is most selective: the longest indexed prefix, then the longest word. */
 function driverOf(words: readonly string[]): string {
-  const indexed = (word: string) => Math.min([...word].length, limits.groupMaxChars);
+  const length = (word: string) => countCodePoints(word, limits.searchMaxChars);
+  const indexed = (word: string) => Math.min(length(word), limits.groupMaxChars);
   return words.reduce((best, word) =>
-    indexed(word) > indexed(best) || (indexed(word) === indexed(best) && [...word].length > [...best].length) ? word : best,
+    indexed(word) > indexed(best) || (indexed(word) === indexed(best) && length(word) > length(best)) ? word : best,
   );
+}
+
+/** The longest group a word is indexed under: its first 4 code points. */
+function groupOf(word: string): string {
+  return firstCodePoints(word, limits.groupMaxChars);
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }
 
 /** The start of the content that is indexed: its first 10,000 characters (code points). */
 function indexedPart(content: string): string {
-  if (content.length <= limits.indexedContentChars) return content;
-  let end = 0;
-  for (let count = 0; count < limits.indexedContentChars && end < content.length; count++) {
-    end += content.codePointAt(end)! > 0xffff ? 2 : 1;
-  }
-  return content.slice(0, end);
+  return firstCodePoints(content, limits.indexedContentChars);
 }
 
 async function ignoreConditionFailure(write: Promise<unknown>): Promise<void> {

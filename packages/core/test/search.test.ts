@@ -260,12 +260,36 @@ describe("the index bound", () => {
     expect(Search.groupsOf("x", "Quarterly-Report.pdf")).toEqual(new Set(["x", "q", "qu", "qua", "quar", "r", "re", "rep", "repo", "p", "pd", "pdf"]));
   });
 
-  it("past 10,000 characters finds only words whose 4-character prefix occurs in the first 10,000", async () => {
+  it("never matches a word found only past 10,000 characters, alone or with another word", async () => {
     const user = newUser();
     const head = "lorem ipsum zebra ".repeat(600).slice(0, 10_000);
     await Note.create(user, { content: `${head} zebrafish quokka` });
-    expect((await found(user, "zebrafish")).length).toBe(1);
-    expect(await found(user, "quokka")).toEqual([]);
+    // "zebrafish" shares its group "zebr" with "zebra" (indexed), so the note is a candidate: still no match.
+    for (const search of ["zebrafish", "quokka", "zebra zebrafish", "lorem quokka", "zebr quokka"]) {
+      expect(await found(user, search), search).toEqual([]);
+    }
+    expect((await found(user, "zebra lorem")).length).toBe(1);
+  });
+});
+
+describe("the per-page read bound", () => {
+  it("ends a page early at the bound with where to go on, and paging still visits every match once", async () => {
+    const user = newUser();
+    const notes = await createAll(user, Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? `zebra one ${i}` : `zebra ${i}`)));
+    const expected = notes.filter((note) => note.content.includes("one")).map((note) => note.id).reverse();
+    const parsed = Search.parseSearch("zebra one");
+    const seen: string[] = [];
+    let stops = 0;
+    let after: string | undefined;
+    for (let calls = 0; calls < 100; calls++) {
+      const { items, stoppedAt } = await Search.findMatches(user, parsed, 2, after, 4);
+      seen.push(...items.map((item) => item.noteId));
+      if (stoppedAt) stops++;
+      else if (items.length < 2) break;
+      after = stoppedAt ?? items.at(-1)!.noteId;
+    }
+    expect(seen).toEqual(expected);
+    expect(stops).toBeGreaterThan(0);
   });
 });
 

@@ -1,4 +1,4 @@
-import { MAX_USER_ID_CHARS } from "@notes/core/attachment";
+import { MAX_USER_ID_CHARS } from "@notes/core/table";
 import { jwtVerify, type JWTVerifyGetKey } from "jose";
 import type { Caller } from "./graphql/context.ts";
 import { remoteJwks } from "./jwks.ts";

@@ -1,4 +1,4 @@
-import { PENDING_PARTITION_PREFIX, UPLOAD_SORT_KEY, uploadStartedAt } from "@notes/core/attachment";
+import { PENDING_PARTITION_KIND, UPLOAD_SORT_KEY, uploadStartedAt } from "@notes/core/attachment";
 import { dynamoClient, dynamoSettings } from "@notes/core/dynamo";
 import { DeleteCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 
@@ -7,7 +7,7 @@ import { DeleteCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
  * housekeeping only: in AWS the table's TTL drops them, and the API itself never scans.
  */
 export async function removeUploadRecordsStartedBefore(cutoffMs: number): Promise<number> {
-  const prefix = PENDING_PARTITION_PREFIX;
+  const prefix = `${PENDING_PARTITION_KIND}/`;
   const { tableName } = dynamoSettings();
   let removed = 0;
   let exclusiveStartKey: Record<string, unknown> | undefined;

@@ -27,9 +27,9 @@ const NoteConnectionType = builder.connectionObject(
   { name: "NoteEdge" },
 );
 
-/** A page read by core (one DynamoDB Query with Limit) in the connection's shape; cursors are core's. */
+/** A page read by core (Note.list) in the connection's shape; cursors are core's. */
 function toConnection(page: Note.Page) {
-  const edges = page.notes.map((note) => ({ cursor: Note.cursorFor(note, page.search), node: note }));
+  const edges = page.notes.map((note) => ({ cursor: Note.cursorFor(note, page.searchHash), node: note }));
   return {
     edges,
     pageInfo: {
