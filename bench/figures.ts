@@ -112,7 +112,7 @@ export const FIGURES: Figure[] = [
   {
     name: "search_scaling_ratio",
     scenario: "search",
-    how: "p50 of a search page for 50,000 notes with 200 matches ÷ for 500 notes with the same 200 matches",
+    how: "median of per-round ratios (paired rounds): a search page for 50,000 notes with 200 matches ÷ for 500 notes with the same 200 matches",
     means: "whether a search costs the same however many notes do not match",
     guard: { max: 1.25 },
     detail: "{search_page_p50_ms_50k} vs {search_page_p50_ms_500} ms, {search_page_dynamodb_calls_50k} DynamoDB calls each; plain list pages of the same users {search_list_control_ratio}",
@@ -120,7 +120,7 @@ export const FIGURES: Figure[] = [
   {
     name: "create_search_index_cost",
     scenario: "search",
-    how: "p50 of `Note.create` of a 400-character note (its search index written first) ÷ the same note's `PutItem` alone, core verbs against dynalite; `create_*_dynamodb_calls_*` and `create_*_index_items` count the calls and group items, also for a 10,000-character note",
+    how: "median of per-round ratios (paired rounds): `Note.create` of a 400-character note (its search index written first) ÷ the same note's `PutItem` alone, core verbs against dynalite; `create_*_dynamodb_calls_*` and `create_*_index_items` count the calls and group items, also for a 10,000-character note",
     means: "what search adds to every create",
     detail: "{create_typical_p50_ms_with_search} vs {create_typical_p50_ms_without_search} ms, {create_typical_dynamodb_calls_with_search} calls vs {create_typical_dynamodb_calls_without_search}, {create_typical_index_items} items; 10,000 characters: {create_10k_p50_ms_with_search} ms, {create_10k_dynamodb_calls_with_search} calls, {create_10k_index_items} items",
   },

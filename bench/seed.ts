@@ -15,8 +15,9 @@ export interface Seeded {
 const BATCH = 25;
 const IN_FLIGHT = 4;
 
-export async function seedNotes(endpoint: string, tableName: string, bigCount: number): Promise<Seeded> {
-  const client = DynamoDBDocumentClient.from(
+/** A document client for the benchmark's dynalite; the caller destroys it. */
+export function seedClient(endpoint: string): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(
     new DynamoDBClient({
       endpoint,
       region: "us-east-1",
@@ -24,6 +25,10 @@ export async function seedNotes(endpoint: string, tableName: string, bigCount: n
       maxAttempts: 10,
     }),
   );
+}
+
+export async function seedNotes(endpoint: string, tableName: string, bigCount: number): Promise<Seeded> {
+  const client = seedClient(endpoint);
   try {
     const small = await seedUser(client, tableName, "bench-small-user", 25);
     const big = await seedUser(client, tableName, "bench-big-user", bigCount);
@@ -58,7 +63,13 @@ async function seedUser(
       version: 1,
     };
   });
-  const batches: (typeof items)[] = [];
+  await writeItems(client, tableName, items);
+  return items.map((item) => item.noteId);
+}
+
+/** Puts `items` with BatchWrite, 25 a call, IN_FLIGHT calls at a time, unprocessed items retried. */
+export async function writeItems(client: DynamoDBDocumentClient, tableName: string, items: readonly Record<string, unknown>[]): Promise<void> {
+  const batches: Record<string, unknown>[][] = [];
   for (let i = 0; i < items.length; i += BATCH) batches.push(items.slice(i, i + BATCH));
   let next = 0;
   const worker = async () => {
@@ -67,7 +78,7 @@ async function seedUser(
       let requests = batch.map((Item) => ({ PutRequest: { Item } }));
       // BatchWrite may hand back unprocessed items; bounded retries keep this loop finite.
       for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt === 10) throw new Error(`seeding ${userId}: items left unprocessed`);
+        if (attempt === 10) throw new Error(`seeding ${tableName}: items left unprocessed`);
         const { UnprocessedItems } = await client.send(
           new BatchWriteCommand({ RequestItems: { [tableName]: requests } }),
         );
@@ -76,5 +87,4 @@ async function seedUser(
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  return items.map((item) => item.noteId);
 }

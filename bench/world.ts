@@ -174,7 +174,7 @@ export async function startWorld(options: { bigUserNotes: number; node?: string 
     for (const started of helpers.reverse()) await started.stop();
     await issuer.close();
   };
-  return { node: { path: node, version: nodeVersion }, endpoint, issuer, seeded, smallToken, noteFields, noteRequest, attachments, lambdaEnv, contender, coldStart, server, stop };
+  return { node: { path: node, version: nodeVersion }, endpoint, tableName: TABLE, issuer, seeded, smallToken, noteFields, noteRequest, attachments, lambdaEnv, contender, coldStart, server, stop };
 }
 
 /** Whether notes carry files: Note.attachment is an object type in the committed schema.graphql. */
