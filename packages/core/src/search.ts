@@ -12,7 +12,8 @@ export { fold, wordsOf } from "./words.ts";
 /**
  * Word-prefix search over the caller's notes (docs/search.md): "group" items, one per note and
  * prefix (1 to 4 characters) of its folded words, in partitions outside every note partition;
- * a search queries its driver word's group newest first and verifies each candidate note.
+ * a search walks its words' groups together newest first, intersects them (GroupWalk) and verifies
+ * each candidate note.
  */
 
 export const limits = {
@@ -41,9 +42,11 @@ const PARTITION_KIND = "search";
 const MIN_CANDIDATES_PER_QUERY = 25;
 /**
  * Candidate notes one page reads at most. Past it the page ends early (see FoundMatches), so a
- * request's work is bounded however rare the matches among the driver group's notes.
+ * request's work is bounded however rare the matches among the candidates.
  */
 export const MAX_CANDIDATES_PER_PAGE = 500;
+/** Index Queries one page makes at most (keys only, up to ~4 read units each). */
+export const MAX_QUERIES_PER_PAGE = 200;
 /** Older than any create in flight (the API times out in seconds), so a missing note is gone for good. */
 const LEFTOVER_AFTER_MS = 5 * 60 * 1000;
 
@@ -165,16 +168,17 @@ export interface FoundMatches<T> {
   /** Matches, newest first: `wanted` of them unless fewer remain or the page stopped early. */
   items: T[];
   /**
-   * Set when the page read MAX_CANDIDATES_PER_PAGE candidates before finding `wanted` matches:
-   * the id of the last candidate examined, below which the search continues (more may match).
+   * Set when the page reached its bound of work (MAX_CANDIDATES_PER_PAGE note reads or
+   * MAX_QUERIES_PER_PAGE index queries) first: an id below which the search continues (exclusive),
+   * everything above it having been examined. More may match.
    */
   stoppedAt?: string;
 }
 
 /**
- * Up to `wanted` matching note items with ids below `afterId`, newest first: the driver word's
- * group queried page by page, each candidate read and verified, until enough match, none remain,
- * or MAX_CANDIDATES_PER_PAGE candidates were read (then `stoppedAt` says where to go on).
+ * Up to `wanted` matching note items with ids below `afterId`, newest first: the search words'
+ * group partitions walked together in id order, keys only, and intersected (GroupWalk); each note
+ * in all of them is read and verified, until enough match, none remain, or the bound is reached.
  */
 export async function findMatches<T extends SearchableItem>(
   userId: string,
@@ -183,37 +187,21 @@ export async function findMatches<T extends SearchableItem>(
   afterId: string | undefined,
   maxCandidates = MAX_CANDIDATES_PER_PAGE,
 ): Promise<FoundMatches<T>> {
-  const driver = driverOf(search.words);
-  const partition = groupPartition(userId, groupOf(driver));
+  const partitions = groupsToWalk(search.words).map((group) => groupPartition(userId, group));
+  const walk = new GroupWalk(partitions, afterId);
   const found: T[] = [];
-  let candidates: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  let exhausted = false;
   let examined = 0;
-  let lastExamined: string | undefined;
-  while (found.length < wanted) {
-    const done = exhausted && candidates.length === 0;
-    if (examined >= maxCandidates && !done) return { items: found, stoppedAt: lastExamined };
+  while (found.length < wanted && !walk.done) {
+    if (examined >= maxCandidates || walk.queries >= MAX_QUERIES_PER_PAGE) return { items: found, stoppedAt: walk.resumeBelow() };
     const needed = Math.min(wanted - found.length, maxCandidates - examined);
-    if (candidates.length === 0) {
-      if (exhausted) break;
-      const { Items = [], LastEvaluatedKey } = await dynamo.query({
-        KeyConditionExpression: afterId ? "userId = :p AND noteId < :after" : "userId = :p",
-        ExpressionAttributeValues: afterId ? { ":p": partition, ":after": afterId } : { ":p": partition },
-        ProjectionExpression: "noteId",
-        ScanIndexForward: false,
-        ConsistentRead: true,
-        Limit: Math.max(needed, MIN_CANDIDATES_PER_QUERY),
-        ExclusiveStartKey: startKey,
-      });
-      candidates = Items.map((item) => item.noteId as string);
-      startKey = LastEvaluatedKey;
-      exhausted = LastEvaluatedKey === undefined;
-      continue;
+    const batch: string[] = [];
+    while (batch.length < needed && walk.queries < MAX_QUERIES_PER_PAGE) {
+      const noteId = await walk.next(Math.max(needed, MIN_CANDIDATES_PER_QUERY));
+      if (noteId === null) break;
+      batch.push(noteId);
     }
-    const batch = candidates.splice(0, needed);
+    if (batch.length === 0) continue;
     examined += batch.length;
-    lastExamined = batch.at(-1);
     const items = await dynamo.batchGet(
       batch.map((noteId) => ({ userId, noteId })),
       { consistentRead: true },
@@ -231,20 +219,129 @@ export async function findMatches<T extends SearchableItem>(
     // interrupted create or delete: removed here so it costs no further reads.
     if (gone.length > 0) {
       await dynamo
-        .batchWrite(gone.map((noteId) => ({ DeleteRequest: { Key: { userId: partition, noteId } } })))
+        .batchWrite(gone.flatMap((noteId) => partitions.map((partition) => ({ DeleteRequest: { Key: { userId: partition, noteId } } }))))
         .catch((error) => leftover("search index items left behind", { what: "items of deleted notes", error }));
     }
   }
   return { items: found };
 }
 
-/** The word whose group is most selective: the longest indexed prefix, then the longest word. */
-function driverOf(words: readonly string[]): string {
-  const length = (word: string) => countCodePoints(word, limits.searchMaxChars);
-  const indexed = (word: string) => Math.min(length(word), limits.groupMaxChars);
-  return words.reduce((best, word) =>
-    indexed(word) > indexed(best) || (indexed(word) === indexed(best) && length(word) > length(best)) ? word : best,
-  );
+/**
+ * The groups whose partitions a search walks: each word's longest group, without a group that is
+ * a prefix of another (its notes include the longer one's: "the" holds every note of "ther").
+ */
+function groupsToWalk(words: readonly string[]): string[] {
+  const groups = [...new Set(words.map(groupOf))];
+  return groups.filter((group) => !groups.some((other) => other !== group && other.startsWith(group)));
+}
+
+/**
+ * The note ids present in every one of some group partitions, newest first (a zig-zag join): each
+ * partition is read keys only, and when one is behind the others it is sought straight to the
+ * current candidate with a new Query (`noteId <= :candidate`) instead of paged through. The work
+ * follows the rarest partition: a common word costs a Query per candidate of the rare one at most.
+ */
+class GroupWalk {
+  /** Index Queries made so far. */
+  queries = 0;
+  done = false;
+  private readonly cursors: PartitionCursor[];
+  /** The newest id not yet decided (every id above it is), or undefined right after a yield. */
+  private target: string | undefined;
+  private lastYielded: string | undefined;
+
+  constructor(partitions: string[], private readonly afterId: string | undefined) {
+    this.cursors = partitions.map((partition) => ({ partition, ids: [], below: afterId, inclusive: false, exhausted: false }));
+  }
+
+  /** The next id in every partition, or null when none remains or the work is spent (`done` tells). */
+  async next(limit: number): Promise<string | null> {
+    for (;;) {
+      let moved = false;
+      for (const cursor of this.cursors) {
+        if (this.queries >= MAX_QUERIES_PER_PAGE) return null;
+        const head = await this.seek(cursor, limit);
+        if (head === null) {
+          this.done = true;
+          return null;
+        }
+        if (this.target === undefined || head < this.target) {
+          moved = moved || this.target !== undefined || this.cursors.length > 1;
+          this.target = head;
+        }
+      }
+      if (!moved) {
+        const id = this.target!;
+        for (const cursor of this.cursors) cursor.ids.shift();
+        this.target = undefined;
+        this.lastYielded = id;
+        return id;
+      }
+    }
+  }
+
+  /** Where a stopped page resumes: below every id decided so far (exclusive). */
+  resumeBelow(): string | undefined {
+    return this.target !== undefined ? ulidJustAbove(this.target) : (this.lastYielded ?? this.afterId);
+  }
+
+  /** The cursor's newest id at or below the target (any, without one), or null when none is left. */
+  private async seek(cursor: PartitionCursor, limit: number): Promise<string | null> {
+    const target = this.target;
+    for (;;) {
+      while (cursor.ids.length > 0 && target !== undefined && cursor.ids[0]! > target) cursor.ids.shift();
+      if (cursor.ids.length > 0) return cursor.ids[0]!;
+      if (cursor.exhausted) return null;
+      if (this.queries >= MAX_QUERIES_PER_PAGE) return null;
+      // Seek straight to the target when it lies below what was read: skipped ids cost nothing.
+      if (target !== undefined && (cursor.below === undefined || target < cursor.below)) {
+        cursor.below = target;
+        cursor.inclusive = true;
+      }
+      this.queries++;
+      const { Items = [], LastEvaluatedKey } = await dynamo.query({
+        KeyConditionExpression: cursor.below === undefined ? "userId = :p" : `userId = :p AND noteId ${cursor.inclusive ? "<=" : "<"} :below`,
+        ExpressionAttributeValues: cursor.below === undefined ? { ":p": cursor.partition } : { ":p": cursor.partition, ":below": cursor.below },
+        ProjectionExpression: "noteId",
+        ScanIndexForward: false,
+        ConsistentRead: true,
+        Limit: limit,
+      });
+      cursor.ids = Items.map((item) => item.noteId as string);
+      const last = cursor.ids.at(-1) ?? (LastEvaluatedKey?.noteId as string | undefined);
+      if (last !== undefined) {
+        cursor.below = last;
+        cursor.inclusive = false;
+      }
+      cursor.exhausted = LastEvaluatedKey === undefined;
+    }
+  }
+}
+
+interface PartitionCursor {
+  partition: string;
+  /** Ids read and not yet passed, newest first. */
+  ids: string[];
+  /** Ids from here down are unread (`inclusive`: this one too); undefined: from the top. */
+  below: string | undefined;
+  inclusive: boolean;
+  exhausted: boolean;
+}
+
+const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/** The smallest ULID above `id`, so `noteId < ulidJustAbove(id)` includes `id`. */
+function ulidJustAbove(id: string): string {
+  const chars = [...id];
+  for (let i = chars.length - 1; i >= 0; i--) {
+    const next = CROCKFORD.indexOf(chars[i]!) + 1;
+    if (next < CROCKFORD.length) {
+      chars[i] = CROCKFORD[next]!;
+      return chars.join("");
+    }
+    chars[i] = "0";
+  }
+  return id;
 }
 
 /** The longest group a word is indexed under: its first 4 code points. */

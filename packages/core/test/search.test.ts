@@ -1,5 +1,6 @@
 import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { observeAwsCalls } from "../src/aws-calls.ts";
 import { dynamo } from "../src/dynamo.ts";
 import * as Note from "../src/note.ts";
 import * as Search from "../src/search.ts";
@@ -275,9 +276,10 @@ describe("the index bound", () => {
 describe("the per-page read bound", () => {
   it("ends a page early at the bound with where to go on, and paging still visits every match once", async () => {
     const user = newUser();
-    const notes = await createAll(user, Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? `zebra one ${i}` : `zebra ${i}`)));
-    const expected = notes.filter((note) => note.content.includes("one")).map((note) => note.id).reverse();
-    const parsed = Search.parseSearch("zebra one");
+    // Every note is in the group "zebr", only a third match "zebrafish": most candidates fail.
+    const notes = await createAll(user, Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? `zebrafish ${i}` : `zebra ${i}`)));
+    const expected = notes.filter((note) => note.content.includes("fish")).map((note) => note.id).reverse();
+    const parsed = Search.parseSearch("zebrafish");
     const seen: string[] = [];
     let stops = 0;
     let after: string | undefined;
@@ -290,6 +292,30 @@ describe("the per-page read bound", () => {
     }
     expect(seen).toEqual(expected);
     expect(stops).toBeGreaterThan(0);
+  });
+});
+
+describe("a common word with a rare one", () => {
+  it("reads only the notes in every word's group: the rare word bounds the work", async () => {
+    const user = newUser();
+    const contents = Array.from({ length: 60 }, (_, i) => (i % 20 === 7 ? `the quokka ${i}` : `the errand ${i}`));
+    const notes = await createAll(user, contents);
+    const expected = notes.filter((note) => note.content.includes("quokka")).map((note) => note.content).reverse();
+    const calls: string[] = [];
+    observeAwsCalls((call) => calls.push(call.operation));
+    let pages: Note.Page[];
+    try {
+      pages = await pageThrough(user, "the q", 1);
+    } finally {
+      observeAwsCalls(undefined);
+    }
+    expect(pages.flatMap((page) => page.notes.map((note) => note.content))).toEqual(expected);
+    expect(pages.map((page) => page.notes.length)).toEqual([1, 1, 1]);
+    expect(pages.map((page) => page.hasNextPage)).toEqual([true, true, false]);
+    // Reading "the" alone would read up to 60 candidates, 2 a call; the intersection reads the 3 matches.
+    const noteReads = calls.filter((operation) => operation === "BatchGetItem").length;
+    expect(noteReads).toBeGreaterThan(0);
+    expect(noteReads).toBeLessThanOrEqual(3);
   });
 });
 
