@@ -185,17 +185,17 @@ export async function findMatches<T extends SearchableItem>(
   search: ParsedSearch,
   wanted: number,
   afterId: string | undefined,
-  maxCandidates = MAX_CANDIDATES_PER_PAGE,
+  { maxCandidates = MAX_CANDIDATES_PER_PAGE, maxQueries = MAX_QUERIES_PER_PAGE } = {},
 ): Promise<FoundMatches<T>> {
   const partitions = groupsToWalk(search.words).map((group) => groupPartition(userId, group));
-  const walk = new GroupWalk(partitions, afterId);
+  const walk = new GroupWalk(partitions, afterId, maxQueries);
   const found: T[] = [];
   let examined = 0;
   while (found.length < wanted && !walk.done) {
-    if (examined >= maxCandidates || walk.queries >= MAX_QUERIES_PER_PAGE) return { items: found, stoppedAt: walk.resumeBelow() };
+    if (examined >= maxCandidates || walk.spent()) return { items: found, stoppedAt: walk.resumeBelow() };
     const needed = Math.min(wanted - found.length, maxCandidates - examined);
     const batch: string[] = [];
-    while (batch.length < needed && walk.queries < MAX_QUERIES_PER_PAGE) {
+    while (batch.length < needed && !walk.spent()) {
       const noteId = await walk.next(Math.max(needed, MIN_CANDIDATES_PER_QUERY));
       if (noteId === null) break;
       batch.push(noteId);
@@ -250,7 +250,11 @@ class GroupWalk {
   private target: string | undefined;
   private lastYielded: string | undefined;
 
-  constructor(partitions: string[], private readonly afterId: string | undefined) {
+  constructor(
+    partitions: string[],
+    private readonly afterId: string | undefined,
+    private readonly maxQueries: number,
+  ) {
     this.cursors = partitions.map((partition) => ({ partition, ids: [], below: afterId, inclusive: false, exhausted: false }));
   }
 
@@ -259,8 +263,9 @@ class GroupWalk {
     for (;;) {
       let moved = false;
       for (const cursor of this.cursors) {
-        if (this.queries >= MAX_QUERIES_PER_PAGE) return null;
+        if (this.spent()) return null;
         const head = await this.seek(cursor, limit);
+        if (head === undefined) return null;
         if (head === null) {
           this.done = true;
           return null;
@@ -280,19 +285,27 @@ class GroupWalk {
     }
   }
 
+  /** Whether the page's Queries are used up; never before it has got past `afterId`, so paging always moves on. */
+  spent(): boolean {
+    return this.queries >= this.maxQueries && this.resumeBelow() !== this.afterId;
+  }
+
   /** Where a stopped page resumes: below every id decided so far (exclusive). */
   resumeBelow(): string | undefined {
     return this.target !== undefined ? ulidJustAbove(this.target) : (this.lastYielded ?? this.afterId);
   }
 
-  /** The cursor's newest id at or below the target (any, without one), or null when none is left. */
-  private async seek(cursor: PartitionCursor, limit: number): Promise<string | null> {
+  /**
+   * The cursor's newest id at or below the target (any, without one), null when none is left, or
+   * undefined when finding out would take a Query more than the page may make.
+   */
+  private async seek(cursor: PartitionCursor, limit: number): Promise<string | null | undefined> {
     const target = this.target;
     for (;;) {
       while (cursor.ids.length > 0 && target !== undefined && cursor.ids[0]! > target) cursor.ids.shift();
       if (cursor.ids.length > 0) return cursor.ids[0]!;
       if (cursor.exhausted) return null;
-      if (this.queries >= MAX_QUERIES_PER_PAGE) return null;
+      if (this.spent()) return undefined;
       // Seek straight to the target when it lies below what was read: skipped ids cost nothing.
       if (target !== undefined && (cursor.below === undefined || target < cursor.below)) {
         cursor.below = target;

@@ -284,7 +284,30 @@ describe("the per-page read bound", () => {
     let stops = 0;
     let after: string | undefined;
     for (let calls = 0; calls < 100; calls++) {
-      const { items, stoppedAt } = await Search.findMatches(user, parsed, 2, after, 4);
+      const { items, stoppedAt } = await Search.findMatches(user, parsed, 2, after, { maxCandidates: 4 });
+      seen.push(...items.map((item) => item.noteId));
+      if (stoppedAt) stops++;
+      else if (items.length < 2) break;
+      after = stoppedAt ?? items.at(-1)!.noteId;
+    }
+    expect(seen).toEqual(expected);
+    expect(stops).toBeGreaterThan(0);
+  });
+});
+
+describe("the per-page query bound", () => {
+  it("ends a page early at the bound mid-walk, and paging still visits every match once", async () => {
+    const user = newUser();
+    const contents = Array.from({ length: 16 }, (_, i) => (i % 5 === 2 ? `alpha beta ${i}` : i % 2 ? `alpha ${i}` : `beta ${i}`));
+    const notes = await createAll(user, contents);
+    const expected = notes.filter((note) => note.content.startsWith("alpha beta")).map((note) => note.id).reverse();
+    const parsed = Search.parseSearch("alph beta");
+    const seen: string[] = [];
+    let stops = 0;
+    let after: string | undefined;
+    for (let calls = 0; calls < 200; calls++) {
+      // Limit 25 keys a Query: 2 Queries read both groups, 1 stops after the first.
+      const { items, stoppedAt } = await Search.findMatches(user, parsed, 2, after, { maxQueries: 1 });
       seen.push(...items.map((item) => item.noteId));
       if (stoppedAt) stops++;
       else if (items.length < 2) break;
