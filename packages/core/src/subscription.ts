@@ -1,5 +1,5 @@
-import { MAX_USER_ID_CHARS } from "./attachment.ts";
 import { dynamo, isConditionFailure } from "./dynamo.ts";
+import { reservedPartition } from "./table.ts";
 
 /**
  * Live WebSocket connections and their GraphQL subscriptions, in the notes table outside every
@@ -37,21 +37,16 @@ interface ConnectionItem {
 /** API Gateway closes every WebSocket connection after 2 hours; items outlive it by a margin. */
 export const CONNECTION_LIFETIME_SECONDS = 2 * 60 * 60 + 5 * 60;
 
-const CONNECTION_PREFIX = "ws-connection/";
-const USER_PREFIX = "ws-user/";
+const CONNECTION_KIND = "ws-connection";
+const USER_KIND = "ws-user";
 const CONNECTION_SORT_KEY = "connection";
 const SUBSCRIPTION_SORT_PREFIX = "subscription/";
 
-/** `prefix + id + "/"`, padded past the longest user id; the last "/" ends the id, so ids never collide. */
-function outsideUserPartitions(prefix: string, id: string): string {
-  return `${prefix}${id}/`.padEnd(MAX_USER_ID_CHARS + 8, "~");
-}
-
 const connectionKey = (connectionId: string) => ({
-  userId: outsideUserPartitions(CONNECTION_PREFIX, connectionId),
+  userId: reservedPartition(CONNECTION_KIND, connectionId),
   noteId: CONNECTION_SORT_KEY,
 });
-const userPartition = (userId: string) => outsideUserPartitions(USER_PREFIX, userId);
+const userPartition = (userId: string) => reservedPartition(USER_KIND, userId);
 const subscriptionSortKey = (connectionId: string, subscriptionId: string) =>
   `${SUBSCRIPTION_SORT_PREFIX}${connectionId}/${subscriptionId}`;
 const nowSeconds = () => Math.floor(Date.now() / 1000);

@@ -10,8 +10,8 @@ export const MAX_USER_ID_CHARS = 256;
  * A partition key outside every user's note partition, which no caller can name: `kind/part/…/`
  * padded with "~" past the longest user id, so no token's `sub` is ever equal to it and listing a
  * user's notes (a Query on `userId = <sub>`) never meets it. Keeps pending uploads, the search
- * index and any other table-wide record apart. One-to-one as long as the last part holds no "/"
- * or "~" (the earlier parts may: the last "/" before the last part ends them).
+ * index, WebSocket connections and any other table-wide record apart. One-to-one as long as no
+ * part but the first holds a "/" (the first may, e.g. a user id: the "/"s after it end it).
  */
 export function reservedPartition(kind: string, ...parts: string[]): string {
   return `${kind}/${parts.map((part) => `${part}/`).join("")}`.padEnd(MAX_USER_ID_CHARS + 8, "~");
