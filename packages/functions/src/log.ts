@@ -37,20 +37,28 @@ export function elapsedMs(since: number): number {
 export function captureLogs(next: (line: string) => void, level: LogLevel = "DEBUG"): () => void {
   const previousLevel = log.getLevelName();
   log.setLogLevel(level);
-  const restoreStreams = [process.stdout, process.stderr].map((stream) => tapLines(stream, next));
+  const taps = [process.stdout, process.stderr].map((stream) => tapLines(stream, next, (line) => !line.startsWith('{"_aws"')));
   return () => {
-    for (const restore of restoreStreams) restore();
+    for (const tap of taps) tap.restore();
     log.setLogLevel(previousLevel);
   };
 }
 
-function tapLines(stream: NodeJS.WriteStream, next: (line: string) => void): () => void {
+/**
+ * Sends each JSON line written to `stream` (those `take` accepts) to `next` instead; every other
+ * line passes. Returns the stream's own write (to print past the tap) and a restore.
+ */
+export function tapLines(
+  stream: NodeJS.WriteStream,
+  next: (line: string) => void,
+  take: (line: string) => boolean = () => true,
+): { write: (text: string) => boolean; restore: () => void } {
   const write = stream.write;
   stream.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
     const text = typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString();
     const others: string[] = [];
     for (const line of text.split("\n")) {
-      if (line.startsWith("{") && !line.startsWith('{"_aws"')) next(line);
+      if (line.startsWith("{") && take(line)) next(line);
       else if (line !== "") others.push(line);
     }
     if (others.length === 0) {
@@ -60,7 +68,10 @@ function tapLines(stream: NodeJS.WriteStream, next: (line: string) => void): () 
     }
     return (write as (...args: unknown[]) => boolean).call(this, `${others.join("\n")}\n`, ...rest);
   } as typeof stream.write;
-  return () => {
-    stream.write = write;
+  return {
+    write: (text) => write.call(stream, text),
+    restore: () => {
+      stream.write = write;
+    },
   };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { GRAPHQL_ROUTES, HTTP_API_CORS } from "../../../../stacks/http-api.ts";
+import { REQUEST_MESSAGE } from "../request-log.ts";
 import type { Invocation } from "./invocation.ts";
 import type { Invoked } from "./workers.ts";
 
@@ -280,10 +281,10 @@ function send(res: ServerResponse, requestId: string, answer: HttpAnswer, req: I
 /** The operation name from the function's request log line. */
 export function operationOf(lines: string[]): string | undefined {
   for (const line of lines) {
-    if (!line.startsWith("{") || !line.includes('"operationName"')) continue;
+    if (!line.startsWith("{")) continue;
     try {
-      const name = (JSON.parse(line) as { operationName?: unknown }).operationName;
-      if (typeof name === "string") return name;
+      const { message, operationName } = JSON.parse(line) as { message?: unknown; operationName?: unknown };
+      if (message === REQUEST_MESSAGE) return typeof operationName === "string" ? operationName : undefined;
     } catch {
       // not a JSON line
     }

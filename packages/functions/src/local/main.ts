@@ -1,6 +1,5 @@
 import { DataDirectoryInUseError } from "@notes/core/embedded-dynamo";
-import { log } from "../log.ts";
-import { routeLogLines } from "./in-process-invocations.ts";
+import { log, tapLines } from "../log.ts";
 import { startLocalServer, type LocalServer } from "./server.ts";
 import { localSettingsFromEnv, type LocalSettings } from "./settings.ts";
 import { createTerminal } from "./terminal.ts";
@@ -9,8 +8,8 @@ import { createTerminal } from "./terminal.ts";
 const started = performance.now();
 const settings = settingsOrExplain();
 // This process's own JSON log lines go to the terminal (the function's come with its invocations).
-const output = routeLogLines((line) => terminal.line(line));
-const terminal = createTerminal(settings.logFormat ?? "readable", output.stdout, output.stderr);
+const [stdout, stderr] = [process.stdout, process.stderr].map((stream) => tapLines(stream, (line) => terminal.line(line)));
+const terminal = createTerminal(settings.logFormat ?? "readable", stdout!, stderr!);
 const server = await startOrExplain(settings);
 
 process.stdout.write(
