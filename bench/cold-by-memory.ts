@@ -1,6 +1,7 @@
 import type { ColdStartReport, ColdStartSpec } from "./cold-start-child.ts";
 import { openCpuQuotas } from "./cpu-quota.ts";
-import { lambdaBootstrapNodeArgs, lambdaCpuQuotaUs, MEMORY_SIZES_MB } from "./lambda-memory.ts";
+import { lambdaBootstrapNodeArgs } from "../stacks/lambda-bundle.ts";
+import { lambdaCpuQuotaUs, MEMORY_SIZES_MB } from "./lambda-memory.ts";
 import { paired } from "./pairing.ts";
 import { median, round } from "./stats.ts";
 import { progress, type World } from "./world.ts";

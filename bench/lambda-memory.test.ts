@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { LAMBDA_MEMORY_MB } from "../stacks/lambda-bundle.ts";
-import { cpuCgroupOf, lambdaBootstrapNodeArgs, lambdaCpuQuotaUs } from "./lambda-memory.ts";
+import { LAMBDA_MEMORY_MB, lambdaBootstrapNodeArgs } from "../stacks/lambda-bundle.ts";
+import { cpuCgroupOf, lambdaCpuQuotaUs } from "./lambda-memory.ts";
 
 describe("the Lambda Node bootstrap's arguments for a memory size", () => {
   it("sizes the heap from memory with integer division, after --expose-gc and the header limit", () => {

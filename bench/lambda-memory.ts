@@ -1,3 +1,5 @@
+import { checkLambdaMemory } from "../stacks/lambda-bundle.ts";
+
 /**
  * What a Lambda function's memory size does to its Node process, as the benchmark emulates it: the
  * runtime's bootstrap sizes V8's heap from it, and Lambda gives the function CPU in proportion to it.
@@ -16,33 +18,9 @@ export const FULL_VCPU_MB = 1769;
  */
 export const CPU_PERIOD_US = 20_000;
 
-function checkMemory(memoryMb: number) {
-  if (!Number.isInteger(memoryMb) || memoryMb < 128 || memoryMb > 10_240) {
-    throw new RangeError(`Lambda memory is a whole number of MB from 128 to 10,240, not ${memoryMb}`);
-  }
-}
-
-/**
- * The arguments the AWS Lambda Node.js bootstrap (/var/runtime/bootstrap, as public copies of it
- * show; AWS does not document it) puts before the runtime's script: `--expose-gc`, an 80 KiB
- * header limit, and a heap sized from AWS_LAMBDA_FUNCTION_MEMORY_SIZE with shell integer division
- * (new space = memory / 10, semi-space = half of it, old space = the rest).
- */
-export function lambdaBootstrapNodeArgs(memoryMb: number): string[] {
-  checkMemory(memoryMb);
-  const newSpace = Math.floor(memoryMb / 10);
-  return [
-    "--expose-gc",
-    "--max-http-header-size",
-    "81920",
-    `--max-semi-space-size=${Math.floor(newSpace / 2)}`,
-    `--max-old-space-size=${memoryMb - newSpace}`,
-  ];
-}
-
 /** CPU time per `periodUs` that a function of this memory size gets (CFS quota, all its threads together). */
 export function lambdaCpuQuotaUs(memoryMb: number, periodUs = CPU_PERIOD_US): number {
-  checkMemory(memoryMb);
+  checkLambdaMemory(memoryMb);
   return Math.round((periodUs * memoryMb) / FULL_VCPU_MB);
 }
 

@@ -2,14 +2,19 @@ import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { buildSchema, getNamedType, isObjectType } from "graphql";
-import { LAMBDA_MEMORY_MB, LAMBDA_NODE_MAJOR, LAMBDA_NODE_OPTIONS, lambdaNodeBinary } from "../stacks/lambda-bundle.ts";
+import {
+  LAMBDA_MEMORY_MB,
+  LAMBDA_NODE_MAJOR,
+  LAMBDA_NODE_OPTIONS,
+  lambdaBootstrapNodeArgs,
+  lambdaNodeBinary,
+} from "../stacks/lambda-bundle.ts";
 import { buildHelper, ROOT } from "./build.ts";
 import type { ColdStartReport, ColdStartSpec } from "./cold-start-child.ts";
 import type { ContenderRequest, ContenderSetup, RequestKind, Throughput } from "./contender.ts";
 import type { Launcher } from "./cpu-quota.ts";
 import { noteBody, noteFields as noteFieldsOf } from "./events.ts";
 import { createTestIssuer, type TestIssuer } from "../packages/functions/test/test-issuer.ts";
-import { lambdaBootstrapNodeArgs } from "./lambda-memory.ts";
 import { ask, startHelper, type Helper, type StartOptions } from "./processes.ts";
 import { seedNotes, type Seeded } from "./seed.ts";
 

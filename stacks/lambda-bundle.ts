@@ -56,6 +56,31 @@ export const LAMBDA_NODE_OPTIONS: string = "";
  */
 export const LAMBDA_MEMORY_MB = 1024;
 
+/** Lambda's memory sizes: whole MB from 128 to 10,240. */
+export function checkLambdaMemory(memoryMb: number) {
+  if (!Number.isInteger(memoryMb) || memoryMb < 128 || memoryMb > 10_240) {
+    throw new RangeError(`Lambda memory is a whole number of MB from 128 to 10,240, not ${memoryMb}`);
+  }
+}
+
+/**
+ * The arguments the AWS Lambda Node.js bootstrap (/var/runtime/bootstrap, as public copies of it
+ * show; AWS does not document it) puts before the runtime's script: `--expose-gc`, an 80 KiB
+ * header limit, and a heap sized from AWS_LAMBDA_FUNCTION_MEMORY_SIZE with shell integer division
+ * (new space = memory / 10, semi-space = half of it, old space = the rest).
+ */
+export function lambdaBootstrapNodeArgs(memoryMb: number): string[] {
+  checkLambdaMemory(memoryMb);
+  const newSpace = Math.floor(memoryMb / 10);
+  return [
+    "--expose-gc",
+    "--max-http-header-size",
+    "81920",
+    `--max-semi-space-size=${Math.floor(newSpace / 2)}`,
+    `--max-old-space-size=${memoryMb - newSpace}`,
+  ];
+}
+
 /** Timeout of the function (stacks/Api.ts); the local API Gateway answers 503 after it, as API Gateway does. */
 export const LAMBDA_TIMEOUT_SECONDS = 10;
 

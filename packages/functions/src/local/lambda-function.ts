@@ -1,9 +1,9 @@
-import { lambdaBootstrapNodeArgs } from "../../../../bench/lambda-memory.ts";
 import {
   LAMBDA_MEMORY_MB,
   LAMBDA_NODE_MAJOR,
   LAMBDA_NODE_OPTIONS,
   LAMBDA_TIMEOUT_SECONDS,
+  lambdaBootstrapNodeArgs,
   lambdaNodeBinary,
 } from "../../../../stacks/lambda-bundle.ts";
 import { buildLambda, type LambdaBuildOptions } from "./lambda-build.ts";
