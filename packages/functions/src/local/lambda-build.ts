@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { lambdaNodejsProps } from "../../../../stacks/lambda-bundle.ts";
@@ -44,8 +44,10 @@ export async function buildLambda(options: LambdaBuildOptions = {}): Promise<Lam
     return { taskRoot: prebuilt, handler: "lambda.handler", close: async () => {} };
   }
   const entry = path.join(options.functionsSource ?? FUNCTIONS_SRC, "lambda.ts");
-  await mkdir(path.join(ROOT, ".sst", "local-lambda"), { recursive: true });
-  const runDir = await mkdtemp(path.join(ROOT, ".sst", "local-lambda", "run-"));
+  const runsDir = path.join(ROOT, ".sst", "local-lambda");
+  await mkdir(runsDir, { recursive: true });
+  await removeStaleRuns(runsDir);
+  const runDir = await mkdtemp(path.join(runsDir, `run-${process.pid}-`));
   // Same depth as the build folder: the maps' relative source paths hold in every copy.
   const buildDir = path.join(runDir, "build");
   let generation = 0;
@@ -83,6 +85,28 @@ export async function buildLambda(options: LambdaBuildOptions = {}): Promise<Lam
     throw new Error(`The Lambda bundle did not build:\n${outcome.error}`);
   }
   return { taskRoot: outcome.taskRoot, handler: `${path.parse(entry).name}.handler`, close };
+}
+
+/** A build folder no worker runs any more (WorkerPool's onUnused). */
+export async function removeBuild(taskRoot: string): Promise<void> {
+  await rm(taskRoot, { recursive: true, force: true });
+}
+
+/** Removes the run-<pid>-* folders of servers that are gone (killed before their close() ran). */
+export async function removeStaleRuns(runsDir: string): Promise<void> {
+  const names = await readdir(runsDir).catch(() => []);
+  const stale = names.filter((name) => name.startsWith("run-") && !isRunning(Number(name.split("-")[1])));
+  await Promise.all(stale.map((name) => rm(path.join(runsDir, name), { recursive: true, force: true })));
+}
+
+function isRunning(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 function describeErrors(result: BuildResult): string {

@@ -6,7 +6,7 @@ import {
   lambdaBootstrapNodeArgs,
   lambdaNodeBinary,
 } from "../../../../stacks/lambda-bundle.ts";
-import { buildLambda, type LambdaBuildOptions } from "./lambda-build.ts";
+import { buildLambda, removeBuild, type LambdaBuildOptions } from "./lambda-build.ts";
 import { WorkerPool, type Invoked } from "./workers.ts";
 
 // Local server only: the GraphQL function as Lambda runs it — its bundle, Node, memory, timeout and environment.
@@ -103,8 +103,10 @@ export async function startLocalFunction(options: LocalFunctionOptions = {}): Pr
     debug: options.inspectPort !== undefined,
     onRebuild(outcome) {
       if ("error" in outcome) return notice(`Lambda build failed; the last good bundle keeps serving:\n${outcome.error}`);
+      const previous = taskRoot;
       taskRoot = outcome.taskRoot;
-      pool?.reload(taskRoot);
+      if (pool) pool.reload(taskRoot);
+      else if (previous) void removeBuild(previous);
       notice("Lambda rebuilt: the next request runs the new code.");
     },
   };
@@ -122,6 +124,7 @@ export async function startLocalFunction(options: LocalFunctionOptions = {}): Pr
       timeoutMs: options.inspectPort !== undefined ? null : LAMBDA_TIMEOUT_SECONDS * 1000,
       inspectPort: options.inspectPort,
       onLine: options.onLine,
+      onUnused: (unused) => void removeBuild(unused),
     });
   const configured = () => {
     if (!config) throw new Error("the local function is not configured yet");

@@ -27,6 +27,8 @@ export interface WorkerPoolOptions {
   inspectPort?: number;
   /** Each line a worker writes, raw, and whether an invocation was running (its Invoked has it too); stdout by default. */
   onLine?(line: string, duringInvocation: boolean): void;
+  /** A bundle folder reload() replaced, once its last worker has exited (to delete it). */
+  onUnused?(taskRoot: string): void;
 }
 
 export type InvokeOutcome =
@@ -137,8 +139,10 @@ export class WorkerPool {
 
   /** New invocations run `taskRoot`'s bundle on fresh workers; the old ones finish their request, then exit. */
   reload(taskRoot: string): void {
+    const previous = this.taskRoot;
     this.taskRoot = taskRoot;
     for (const worker of this.workers) this.retire(worker);
+    this.reportIfUnused(previous);
   }
 
   /** Waits for running invocations, then stops every worker. */
@@ -193,10 +197,17 @@ export class WorkerPool {
     this.workers.add(worker);
     void worker.exited.then(() => {
       this.workers.delete(worker);
+      this.reportIfUnused(worker.taskRoot);
       // A freed slot: a waiting request may start a worker now.
       this.waiting.shift()?.();
     });
     return worker;
+  }
+
+  /** A replaced bundle's folder, once no worker runs it any more. */
+  private reportIfUnused(taskRoot: string) {
+    if (taskRoot === this.taskRoot || [...this.workers].some((worker) => worker.taskRoot === taskRoot)) return;
+    this.options.onUnused?.(taskRoot);
   }
 
   private send(worker: Worker, event: unknown, requestId: string): Promise<InvokeOutcome> {

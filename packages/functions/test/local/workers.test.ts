@@ -1,26 +1,32 @@
+import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpApi } from "../../src/local/api-gateway.ts";
 import { createLocalHttpServer } from "../../src/local/http-server.ts";
+import { removeStaleRuns } from "../../src/local/lambda-build.ts";
 import type { Invocation } from "../../src/local/invocation.ts";
 import { WorkerPool } from "../../src/local/workers.ts";
 
 /** The pool and the gateway with a small handler that hangs, crashes or throws when asked. */
 const lines: string[] = [];
 const invocations: Invocation[] = [];
+const HANDLER_DIR = fileURLToPath(new URL("./handler", import.meta.url));
+const ENV = {
+  PATH: process.env.PATH ?? "",
+  AWS_REGION: "us-east-1",
+  AWS_LAMBDA_FUNCTION_NAME: "pool-test",
+  AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "1024",
+  AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/pool-test",
+};
 const pool = new WorkerPool({
   node: process.execPath,
   nodeArgs: [],
-  env: {
-    PATH: process.env.PATH ?? "",
-    AWS_REGION: "us-east-1",
-    AWS_LAMBDA_FUNCTION_NAME: "pool-test",
-    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "1024",
-    AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/pool-test",
-  },
-  taskRoot: fileURLToPath(new URL("./handler", import.meta.url)),
+  env: ENV,
+  taskRoot: HANDLER_DIR,
   handler: "index.handler",
   concurrency: 4,
   // Long enough for any busy machine to answer, short enough for the hung invocation to end.
@@ -96,5 +102,52 @@ describe("Lambda-like workers behind the local API Gateway", () => {
     const tooLarge = await fetch(url, { method: "POST", body: Buffer.alloc(10 * 1024 * 1024 + 1, "a") });
     expect([tooLarge.status, await tooLarge.json()]).toEqual([413, { message: "Request Entity Too Large" }]);
     expect(invocations.length).toBe(before);
+  });
+});
+
+describe("the bundle folders of npm run dev", () => {
+  it("reports a replaced bundle's folder once its last worker has exited, not before", async () => {
+    const unused: string[] = [];
+    let reported: () => void = () => {};
+    const reportedOnce = new Promise<void>((resolve) => (reported = resolve));
+    // Two names of the same folder stand for two builds.
+    const second = `${HANDLER_DIR}${path.sep}.`;
+    const reloading = new WorkerPool({
+      node: process.execPath,
+      nodeArgs: [],
+      env: ENV,
+      taskRoot: HANDLER_DIR,
+      handler: "index.handler",
+      concurrency: 1,
+      timeoutMs: 3_000,
+      onLine: () => {},
+      onUnused: (taskRoot) => {
+        unused.push(taskRoot);
+        reported();
+      },
+    });
+    try {
+      await reloading.invoke({ body: "{}" });
+      reloading.reload(second);
+      await reportedOnce;
+      expect(unused).toEqual([HANDLER_DIR]);
+      await reloading.invoke({ body: "{}" });
+      expect(unused).toEqual([HANDLER_DIR]);
+    } finally {
+      await reloading.close();
+    }
+    expect(unused).toEqual([HANDLER_DIR]);
+  });
+
+  it("removes the run folders of servers that are gone and keeps those of running ones", async () => {
+    const runs = await mkdtemp(path.join(tmpdir(), "notes-runs-"));
+    try {
+      // Past Linux's largest pid: no process has it.
+      for (const name of [`run-${process.pid}-live`, "run-4194305-gone", "run-old"]) await mkdir(path.join(runs, name, "gen-1"), { recursive: true });
+      await removeStaleRuns(runs);
+      expect(await readdir(runs)).toEqual([`run-${process.pid}-live`]);
+    } finally {
+      await rm(runs, { recursive: true, force: true });
+    }
   });
 });
