@@ -48,7 +48,3 @@ export async function createNotes(userId: string, count: number, label = "note")
   for (let i = 0; i < count; i++) notes.push(await Note.create(userId, { content: `${label} ${i}` }));
   return notes;
 }
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

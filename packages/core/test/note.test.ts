@@ -3,14 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VisibleError } from "../src/errors.ts";
 import * as Note from "../src/note.ts";
 import { useEmbeddedTable } from "./embedded-table.ts";
-import {
-  ISO_UTC_MILLIS,
-  ULID_SHAPE,
-  allNotes,
-  expectVisibleError,
-  newUser,
-  sleep,
-} from "./note-helpers.ts";
+import { ISO_UTC_MILLIS, ULID_SHAPE, allNotes, expectVisibleError, newUser } from "./note-helpers.ts";
 
 let db: Awaited<ReturnType<typeof useEmbeddedTable>>;
 beforeAll(async () => {
@@ -242,7 +235,8 @@ describe("Note.update", () => {
 
   it("moves updatedAt forward and leaves createdAt and id alone", async () => {
     const { userId, note } = await ownedNote();
-    await sleep(5);
+    // The update must come in a later millisecond than the create: wait for the clock to get there.
+    while (Date.now() <= Date.parse(note.updatedAt)) await new Promise((resolve) => setImmediate(resolve));
     const updated = await Note.update(userId, { id: note.id, content: "later" });
     expect(updated.id).toBe(note.id);
     expect(updated.createdAt).toBe(note.createdAt);

@@ -72,23 +72,12 @@ function expectMasked(result: HttpResult) {
   expect(leaksIn(result.text)).toEqual([]);
 }
 
-async function timed<T>(call: () => Promise<T>): Promise<{ value: T; ms: number }> {
-  const started = performance.now();
-  const value = await call();
-  return { value, ms: performance.now() - started };
-}
-
-function median(values: number[]) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 function faultsLogged(since: number) {
   return logLines.slice(since).filter((line) => line.message === "unexpected error").map((line) => line.fault);
 }
 
 describe("DynamoDB stopped mid-run and restarted on the same port", () => {
-  it("fails fast with the masked error, recovers, and loses or duplicates no note", async () => {
+  it("answers with the masked error while it is down, recovers, and loses or duplicates no note", async () => {
     const acked = new Map<string, string>();
     const sent = new Set<string>();
     let next = 0;
@@ -115,25 +104,19 @@ describe("DynamoDB stopped mid-run and restarted on the same port", () => {
       if (!result.json.data?.createNote) expectMasked(result);
     }
 
-    const downLatencies: number[] = [];
     for (let i = 0; i < 10; i++) {
-      const { value, ms } = await timed(() =>
-        i % 2 ? create() : postGraphQL(api.url, LIST, { first: 5 }, { token }),
-      );
-      expectMasked(value);
-      downLatencies.push(ms);
+      expectMasked(await (i % 2 ? create() : postGraphQL(api.url, LIST, { first: 5 }, { token })));
     }
     expect(faultsLogged(logMark)).toContain("unreachable");
     expect(faultsLogged(logMark).every((fault) => fault === "unreachable")).toBe(true);
 
     db = await startEmbeddedDynamo({ path: dbPath, port });
-    const { ms: recoveryMs } = await timed(async () => {
-      for (;;) {
-        const result = await postGraphQL(api.url, LIST, { first: 1 }, { token });
-        if (!result.json.errors) return;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    });
+    // The SDK's pooled connections to the stopped database may fail a first request each.
+    let recovered = false;
+    for (let attempt = 0; attempt < 10 && !recovered; attempt++) {
+      recovered = !(await postGraphQL(api.url, LIST, { first: 1 }, { token })).json.errors;
+    }
+    expect(recovered).toBe(true);
 
     for (let i = 0; i < 20; i++) expect((await create()).json.data.createNote).toBeTruthy();
 
@@ -148,12 +131,6 @@ describe("DynamoDB stopped mid-run and restarted on the same port", () => {
       expect(note.version).toBe(1);
       expect(note.createdAt).toBe(note.updatedAt);
     }
-    console.log(
-      `db stopped: ${downLatencies.length} requests masked in median ${median(downLatencies).toFixed(0)} ms, ` +
-        `max ${Math.max(...downLatencies).toFixed(0)} ms; first success ${recoveryMs.toFixed(0)} ms after restart; ` +
-        `burst of 60: ${burstResults.filter((r) => r.json.data?.createNote).length} acked; ` +
-        `${acked.size} acked of ${sent.size} sent, ${stored.length} stored`,
-    );
   });
 });
 
@@ -185,12 +162,10 @@ describe("a database that accepts connections and never answers", () => {
   it("is masked once the SDK's bounded retries give up, before the execution timeout", async () => {
     configureDynamo({ tableName: TABLE, endpoint: silent.endpoint });
     const logMark = logLines.length;
-    const { value, ms } = await timed(() => postGraphQL(api.url, LIST, { first: 5 }, { token }));
-    expectMasked(value);
+    expectMasked(await postGraphQL(api.url, LIST, { first: 5 }, { token }));
     // The SDK's 3 attempts × 2 s timed out first (its fault is logged), not the 8 s execution timeout.
     expect(faultsLogged(logMark)).toEqual(["timeout"]);
     expect(logLines.slice(logMark)).not.toContainEqual(expect.objectContaining({ message: "execution timed out" }));
-    console.log(`hung database: masked after ${ms.toFixed(0)} ms (default SDK settings)`);
   }, 15_000);
 
   it("is cut off by the execution timeout when that is shorter", async () => {
@@ -198,12 +173,10 @@ describe("a database that accepts connections and never answers", () => {
     const short = await serve({ executionTimeoutMs: 500 });
     try {
       const logMark = logLines.length;
-      const { value, ms } = await timed(() => postGraphQL(short.url, LIST, { first: 5 }, { token }));
-      expectMasked(value);
+      expectMasked(await postGraphQL(short.url, LIST, { first: 5 }, { token }));
       expect(logLines.slice(logMark)).toContainEqual(
         expect.objectContaining({ message: "execution timed out", timeoutMs: 500 }),
       );
-      console.log(`hung database, 500 ms execution timeout: masked after ${ms.toFixed(0)} ms`);
     } finally {
       await short.close();
     }
@@ -252,12 +225,8 @@ describe("a database that throttles every call", () => {
     });
     calls = 0;
     const logMark = logLines.length;
-    const { value, ms } = await timed(() =>
-      postGraphQL(api.url, CREATE, { input: { content: "throttled" } }, { token }),
-    );
-    expectMasked(value);
+    expectMasked(await postGraphQL(api.url, CREATE, { input: { content: "throttled" } }, { token }));
     expect(calls).toBe(3);
     expect(faultsLogged(logMark)).toEqual(["throttled"]);
-    console.log(`throttled database: ${calls} attempts, masked after ${ms.toFixed(0)} ms`);
   });
 });

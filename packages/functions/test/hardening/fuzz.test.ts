@@ -126,7 +126,6 @@ describe("fuzzed requests", () => {
     const failures: string[] = [];
     let requests = 0;
     console.log(`fuzz seed ${SEED}, ${RUNS} runs (FUZZ_SEED=${SEED} reproduces)`);
-    const started = performance.now();
 
     await fc.assert(
       fc.asyncProperty(fuzzCase, async ({ operation, query, variables, envelope: env }) => {
@@ -161,9 +160,8 @@ describe("fuzzed requests", () => {
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
     );
 
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const histogram = [...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(" ");
-    console.log(`fuzz: ${requests} requests in ${seconds}s, statuses ${histogram}`);
+    console.log(`fuzz: ${requests} requests, statuses ${histogram}`);
     expect(failures).toEqual([]);
     expect(requests).toBe(RUNS);
     // The mutations must reach deep enough to exercise both accepted and refused requests.
