@@ -432,7 +432,7 @@ describe.each(["dev", "prod"] as const)("%s stage", (name) => {
   });
 
   it("serves browsers (CORS), logs access and throttles by default", () => {
-    const { template } = get();
+    const { template, graphqlLogicalId } = get();
     const [apiId, api] = httpApi(template.Api);
     expect(api.Properties.CorsConfiguration).toMatchObject({
       AllowHeaders: ["authorization", "content-type"],
@@ -443,7 +443,12 @@ describe.each(["dev", "prod"] as const)("%s stage", (name) => {
     const [, apiStage] = only(
       Object.fromEntries(Object.entries<Json>(resourcesOf(template.Api, "AWS::ApiGatewayV2::Stage")).filter(([, st]) => st.Properties.ApiId.Ref === apiId)),
     );
-    expect(apiStage.Properties.AccessLogSettings.DestinationArn).toBeDefined();
+    // The stage writes to a log group of this stack, not the function's.
+    const accessLogId = apiStage.Properties.AccessLogSettings.DestinationArn["Fn::GetAtt"]?.[0];
+    expect(apiStage.Properties.AccessLogSettings.DestinationArn).toEqual({ "Fn::GetAtt": [accessLogId, "Arn"] });
+    expect(Object.keys(resourcesOf(template.Api, "AWS::Logs::LogGroup"))).toContain(accessLogId);
+    const fnLogGroup = resourcesOf(template.Api, "AWS::Lambda::Function")[graphqlLogicalId].Properties.LoggingConfig?.LogGroup;
+    expect(JSON.stringify(fnLogGroup ?? null)).not.toContain(accessLogId);
     expect(apiStage.Properties.DefaultRouteSettings).toEqual({ ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 });
     const retention = Object.values<Json>(resourcesOf(template.Api, "AWS::Logs::LogGroup")).map(
       (group) => group.Properties.RetentionInDays,
