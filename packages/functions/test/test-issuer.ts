@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
 import type { CognitoVerifierSettings } from "../src/auth.ts";
 
 /** The app client a test pool issues tokens for unless told otherwise. */
@@ -28,7 +28,15 @@ export interface TokenOptions {
 export interface TestIssuer {
   /** What the API verifies against: `issuer` (its keys at `<issuer>/.well-known/jwks.json`) and `clientId`. */
   settings: CognitoVerifierSettings;
+  /** `<issuer>/.well-known/jwks.json`. */
+  jwksUrl: URL;
   token(sub: string, options?: TokenOptions): Promise<string>;
+  /** Publishes a new key beside the old ones, as Cognito rotates, and signs with it from now on. */
+  rotateKey(): Promise<void>;
+  /** How many times the key set has been fetched. */
+  jwksFetches(): number;
+  /** What the key set endpoint answers instead of the keys (an outage, a broken body); none: the keys again. */
+  answerJwksWith(answer?: { status: number; body: string }): void;
   close(): Promise<void>;
 }
 
@@ -38,14 +46,24 @@ export interface TestIssuer {
  * bundle (given only AUTH_ISSUER) verify tokens exactly as in AWS; tokens are shaped as Cognito's.
  */
 export async function createTestIssuer(options: TestIssuerOptions = {}): Promise<TestIssuer> {
-  const { privateKey, publicKey } = await generateKeyPair("RS256");
-  const kid = "test-pool-key";
+  const published: JWK[] = [];
+  let signing: { kid: string; privateKey: CryptoKey };
+  const addKey = async () => {
+    const { privateKey, publicKey } = await generateKeyPair("RS256");
+    const kid = `test-pool-key-${published.length + 1}`;
+    published.push({ ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" });
+    signing = { kid, privateKey };
+  };
+  await addKey();
   const clientId = options.clientId ?? TEST_AUDIENCE;
   const poolPath = `/${options.poolId ?? "us-east-1_TestPool"}`;
-  const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" }] });
+  let fetches = 0;
+  let override: { status: number; body: string } | undefined;
   const server = createServer((req, res) => {
     const found = req.url === `${poolPath}/.well-known/jwks.json`;
-    res.writeHead(found ? 200 : 404, { "content-type": "application/json" }).end(found ? jwks : "{}");
+    if (found) fetches++;
+    const answer = !found ? { status: 404, body: "{}" } : (override ?? { status: 200, body: JSON.stringify({ keys: published }) });
+    res.writeHead(answer.status, { "content-type": "application/json" }).end(answer.body);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   // A suite that never closes it still lets its worker exit.
@@ -53,17 +71,23 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}${poolPath}`;
   return {
     settings: { issuer, clientId },
+    jwksUrl: new URL(`${issuer}/.well-known/jwks.json`),
     token: (sub, tokenOptions = {}) => {
       const client = tokenOptions.audience ?? clientId;
       const claims =
         tokenOptions.use === "id" ? { token_use: "id", aud: client } : { token_use: "access", client_id: client };
       return new SignJWT(claims)
-        .setProtectedHeader({ alg: "RS256", kid, typ: "JWT" })
+        .setProtectedHeader({ alg: "RS256", kid: signing.kid, typ: "JWT" })
         .setSubject(sub)
         .setIssuer(tokenOptions.issuer ?? issuer)
         .setIssuedAt()
         .setExpirationTime(tokenOptions.expiresAt ?? "1h")
-        .sign(tokenOptions.signingKey ?? privateKey);
+        .sign(tokenOptions.signingKey ?? signing.privateKey);
+    },
+    rotateKey: addKey,
+    jwksFetches: () => fetches,
+    answerJwksWith(answer) {
+      override = answer;
     },
     close: () =>
       new Promise<void>((resolve) => {
