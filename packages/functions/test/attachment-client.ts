@@ -1,58 +1,11 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { expect } from "vitest";
-import { localUserToken } from "../src/local/cognito.ts";
-import { startLocalServer, type LocalServer, type LocalServerHooks } from "../src/local/server.ts";
 import { graphqlClient, type GraphQLResponse } from "./graphql-client.ts";
+import { expectData } from "./hardening/local-api.ts";
 
 /**
- * What the attachment suites share: the real local server (dynalite and s3rver on disk, s3rver
- * under /s3 on the same origin, the built function behind the local API Gateway), GraphQL over
- * real HTTP with the tests' one client, and the browser's upload steps.
+ * What the attachment suites share beyond the local server (hardening/local-api.ts): GraphQL as
+ * the holder of a token with the tests' one client, and the browser's upload steps.
  */
-export interface AttachmentApi {
-  url: string;
-  dataDir: string;
-  /** An access token from the local user pool for `<name>@example.com` (as `npm run token`). */
-  token(name: string): Promise<string>;
-  /** Stops the server, keeping its data directory. */
-  stop(): Promise<void>;
-  /** Starts a server again on the same data directory (another port). */
-  restart(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** `hooks` go to each server started (the function's log lines are dropped unless given). */
-export async function startAttachmentApi(hooks: LocalServerHooks = {}): Promise<AttachmentApi> {
-  const dataDir = await mkdtemp(join(tmpdir(), "notes-attachments-"));
-  const start = () =>
-    startLocalServer(
-      { dataDir, port: 0, host: "127.0.0.1", tableName: "notes", bucketName: "notes-attachments" },
-      { onLambdaLine: () => {}, ...hooks },
-    );
-  let server: LocalServer | null = await start();
-  const api: AttachmentApi = {
-    url: server.url,
-    dataDir,
-    token: (name) => localUserToken(dataDir, name),
-    async stop() {
-      await server?.close();
-      server = null;
-    },
-    async restart() {
-      await api.stop();
-      server = await start();
-      api.url = server.url;
-    },
-    async close() {
-      await api.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-  return api;
-}
-
 export type GraphQLResult = GraphQLResponse;
 
 /** A POST through the tests' one GraphQL client, as the holder of `token`. */
@@ -60,15 +13,9 @@ export function graphql(url: string, token: string | undefined, query: string, v
   return graphqlClient(url)(query, variables, { token });
 }
 
-export const ATTACHMENT_FIELDS = "attachment { fileName contentType size url }";
-export const NOTE_WITH_FILE = `id content version ${ATTACHMENT_FIELDS}`;
 export const CREATE_UPLOAD = `mutation Upload($input: CreateAttachmentUploadInput!) {
   createAttachmentUpload(input: $input) { id url fields { name value } expiresAt }
 }`;
-export const CREATE_NOTE = `mutation Create($input: CreateNoteInput!) { createNote(input: $input) { ${NOTE_WITH_FILE} } }`;
-export const UPDATE_NOTE = `mutation Update($input: UpdateNoteInput!) { updateNote(input: $input) { ${NOTE_WITH_FILE} } }`;
-export const DELETE_NOTE = `mutation Delete($id: ID!) { deleteNote(id: $id) { ${NOTE_WITH_FILE} } }`;
-export const READ_NOTE = `query Read($id: ID!) { note(id: $id) { ${NOTE_WITH_FILE} } }`;
 
 export interface Upload {
   id: string;
@@ -82,12 +29,6 @@ export interface UploadedFile {
   contentType: string;
   size: number;
   url: string;
-}
-
-export function expectData(result: GraphQLResult) {
-  expect(result.body.errors, JSON.stringify(result.body.errors)).toBeUndefined();
-  expect(result.status).toBe(200);
-  return result.body.data;
 }
 
 /** One error with `code` (and, for input errors, `field`), no data, never a 5xx. */

@@ -9,26 +9,13 @@ import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_S3_PATH } from "../src/local/s3rver.ts";
 import { captureLogs } from "../src/log.ts";
-import {
-  CREATE_NOTE,
-  DELETE_NOTE,
-  READ_NOTE,
-  UPDATE_NOTE,
-  createUpload,
-  download,
-  expectData,
-  expectError,
-  graphql,
-  postFile,
-  startAttachmentApi,
-  uploadFile,
-  type AttachmentApi,
-} from "./attachment-client.ts";
+import { createUpload, download, expectError, graphql, postFile, uploadFile } from "./attachment-client.ts";
+import { CREATE, DELETE, READ, UPDATE, expectData, startLocalApi, type LocalApi } from "./hardening/local-api.ts";
 
 // Attachments end to end on the real local server: dynalite and s3rver on disk, over real HTTP.
 
 const MiB = 1024 * 1024;
-let api: AttachmentApi;
+let api: LocalApi;
 let restoreLogs: () => void;
 let userCount = 0;
 /** What the function writes (its workers' lines). */
@@ -58,7 +45,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => s3Proxy.listen(0, "127.0.0.1", resolve));
   const s3Endpoint = `http://127.0.0.1:${(s3Proxy.address() as AddressInfo).port}${LOCAL_S3_PATH}`;
-  api = await startAttachmentApi({ lambdaEnv: { S3_ENDPOINT: s3Endpoint }, onLambdaLine: (line) => lambdaLines.push(line) });
+  api = await startLocalApi({ lambdaEnv: { S3_ENDPOINT: s3Endpoint }, onLambdaLine: (line) => lambdaLines.push(line) });
 });
 afterAll(async () => {
   await api?.close();
@@ -74,7 +61,7 @@ async function newUser(): Promise<string> {
 const text = (value: string) => Buffer.from(value, "utf8");
 
 async function createNote(token: string, input: Record<string, unknown>) {
-  return graphql(api.url, token, CREATE_NOTE, { input });
+  return graphql(api.url, token, CREATE, { input });
 }
 
 async function notesOf(token: string) {
@@ -231,8 +218,8 @@ describe("refused attaches write nothing", () => {
     expect(theft.message).toBe(unknown.message);
     expect(await notesOf(bob)).toEqual([]);
     const note = expectData(await createNote(alice, { content: "mine", attachmentUploadId: id })).createNote;
-    expect(expectData(await graphql(api.url, bob, READ_NOTE, { id: note.id })).note).toBeNull();
-    expectError(await graphql(api.url, bob, UPDATE_NOTE, { input: { id: note.id, attachmentUploadId: null } }), "NOT_FOUND");
+    expect(expectData(await graphql(api.url, bob, READ, { id: note.id })).note).toBeNull();
+    expectError(await graphql(api.url, bob, UPDATE, { input: { id: note.id, attachmentUploadId: null } }), "NOT_FOUND");
     expect((await download(note.attachment.url)).bytes).toEqual(text("secret"));
   });
 
@@ -272,15 +259,15 @@ describe("replace, remove, delete", () => {
     const second = await uploadFile(api.url, token, { fileName: "v2.txt", contentType: "text/plain", bytes: text("two") });
 
     expectError(
-      await graphql(api.url, token, UPDATE_NOTE, { input: { id: note.id, attachmentUploadId: second, expectedVersion: 7 } }),
+      await graphql(api.url, token, UPDATE, { input: { id: note.id, attachmentUploadId: second, expectedVersion: 7 } }),
       "CONFLICT",
     );
-    const unchanged = expectData(await graphql(api.url, token, READ_NOTE, { id: note.id })).note;
+    const unchanged = expectData(await graphql(api.url, token, READ, { id: note.id })).note;
     expect(unchanged).toMatchObject({ version: 1, attachment: { fileName: "v1.txt" } });
     expect((await download(unchanged.attachment.url)).bytes).toEqual(text("one"));
 
     const replaced = expectData(
-      await graphql(api.url, token, UPDATE_NOTE, { input: { id: note.id, attachmentUploadId: second, expectedVersion: 1 } }),
+      await graphql(api.url, token, UPDATE, { input: { id: note.id, attachmentUploadId: second, expectedVersion: 1 } }),
     ).updateNote;
     expect(replaced).toMatchObject({ version: 2, content: "doc", attachment: { fileName: "v2.txt", size: 3 } });
     expect((await download(replaced.attachment.url)).bytes).toEqual(text("two"));
@@ -292,7 +279,7 @@ describe("replace, remove, delete", () => {
     const token = await newUser();
     const id = await uploadFile(api.url, token, { fileName: "gone.txt", contentType: "text/plain", bytes: text("bye") });
     const note = expectData(await createNote(token, { content: "x", attachmentUploadId: id })).createNote;
-    const removed = expectData(await graphql(api.url, token, UPDATE_NOTE, { input: { id: note.id, attachmentUploadId: null } })).updateNote;
+    const removed = expectData(await graphql(api.url, token, UPDATE, { input: { id: note.id, attachmentUploadId: null } })).updateNote;
     expect(removed).toMatchObject({ version: 2, content: "x", attachment: null });
     expect((await download(note.attachment.url)).status).toBe(404);
   });
@@ -301,7 +288,7 @@ describe("replace, remove, delete", () => {
     const token = await newUser();
     const id = await uploadFile(api.url, token, { fileName: "with-note.txt", contentType: "text/plain", bytes: text("z") });
     const note = expectData(await createNote(token, { content: "x", attachmentUploadId: id })).createNote;
-    const deleted = expectData(await graphql(api.url, token, DELETE_NOTE, { id: note.id })).deleteNote;
+    const deleted = expectData(await graphql(api.url, token, DELETE, { id: note.id })).deleteNote;
     expect(deleted.attachment.fileName).toBe("with-note.txt");
     expect((await download(note.attachment.url)).status).toBe(404);
   });
@@ -310,7 +297,7 @@ describe("replace, remove, delete", () => {
     const token = await newUser();
     const id = await uploadFile(api.url, token, { fileName: "kept.txt", contentType: "text/plain", bytes: text("kept") });
     const note = expectData(await createNote(token, { content: "x", attachmentUploadId: id })).createNote;
-    const updated = expectData(await graphql(api.url, token, UPDATE_NOTE, { input: { id: note.id, content: "y" } })).updateNote;
+    const updated = expectData(await graphql(api.url, token, UPDATE, { input: { id: note.id, content: "y" } })).updateNote;
     expect(updated.attachment.fileName).toBe("kept.txt");
     expect((await download(updated.attachment.url)).bytes).toEqual(text("kept"));
   });
@@ -341,7 +328,7 @@ describe("S3 failing mid-request", () => {
     const mark = lambdaLines.length;
     s3Faults.failDeletes = true;
     try {
-      const removed = expectData(await graphql(api.url, token, UPDATE_NOTE, { input: { id: note.id, attachmentUploadId: null } }));
+      const removed = expectData(await graphql(api.url, token, UPDATE, { input: { id: note.id, attachmentUploadId: null } }));
       expect(removed.updateNote.attachment).toBeNull();
     } finally {
       s3Faults.failDeletes = false;
@@ -349,7 +336,7 @@ describe("S3 failing mid-request", () => {
     const leftovers = lambdaLines.slice(mark).filter((line) => line.startsWith("{")).map((line) => JSON.parse(line)).filter((entry) => entry.message === "S3 object left behind");
     expect(leftovers).toHaveLength(1);
     expect(leftovers[0]).toMatchObject({ level: "WARN", key: expect.stringMatching(/^attachments\//) });
-    expect(expectData(await graphql(api.url, token, READ_NOTE, { id: note.id })).note.attachment).toBeNull();
+    expect(expectData(await graphql(api.url, token, READ, { id: note.id })).note.attachment).toBeNull();
   });
 
   it("with S3 unreachable, a replace fails masked and the old file stays attached", async () => {
@@ -359,11 +346,11 @@ describe("S3 failing mid-request", () => {
     const second = await uploadFile(api.url, token, { fileName: "b.txt", contentType: "text/plain", bytes: text("b") });
     s3Faults.unreachable = true;
     try {
-      expectError(await graphql(api.url, token, UPDATE_NOTE, { input: { id: note.id, attachmentUploadId: second } }), "INTERNAL_SERVER_ERROR");
+      expectError(await graphql(api.url, token, UPDATE, { input: { id: note.id, attachmentUploadId: second } }), "INTERNAL_SERVER_ERROR");
     } finally {
       s3Faults.unreachable = false;
     }
-    const read = expectData(await graphql(api.url, token, READ_NOTE, { id: note.id })).note;
+    const read = expectData(await graphql(api.url, token, READ, { id: note.id })).note;
     expect(read).toMatchObject({ version: 1, attachment: { fileName: "a.txt" } });
     expect((await download(read.attachment.url)).bytes).toEqual(text("a"));
   });
@@ -397,7 +384,7 @@ describe("restart", () => {
 
     await api.restart();
 
-    const read = expectData(await graphql(api.url, token, READ_NOTE, { id: note.id })).note;
+    const read = expectData(await graphql(api.url, token, READ, { id: note.id })).note;
     expect((await download(read.attachment.url)).bytes).toEqual(text("kept"));
     const later = expectData(await createNote(token, { content: "y", attachmentUploadId: pending })).createNote;
     expect((await download(later.attachment.url)).bytes).toEqual(text("later"));

@@ -2,16 +2,9 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useEmbeddedTable } from "../../core/test/embedded-table.ts";
 import { captureLogs } from "../src/log.ts";
-import {
-  CREATE_NOTE,
-  UPDATE_NOTE,
-  expectData,
-  graphql,
-  startAttachmentApi,
-  uploadFile,
-  type AttachmentApi,
-} from "./attachment-client.ts";
+import { graphql, uploadFile } from "./attachment-client.ts";
 import { errorCodes, graphqlClient, inProcess } from "./graphql-client.ts";
+import { CREATE as CREATE_NOTE, UPDATE as UPDATE_NOTE, expectData, startLocalApi, type LocalApi } from "./hardening/local-api.ts";
 import { GRAPHQL_URL, createTestYoga } from "./harness.ts";
 import { createTestIssuer, type TestIssuer } from "./test-issuer.ts";
 
@@ -92,9 +85,9 @@ describe("notes(search:) in-process", () => {
 });
 
 describe("notes(search:) on the local server", () => {
-  let api: AttachmentApi;
+  let api: LocalApi;
   beforeAll(async () => {
-    api = await startAttachmentApi();
+    api = await startLocalApi();
   });
   afterAll(async () => {
     await api?.close();

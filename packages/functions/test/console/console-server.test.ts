@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InvocationDetail, InvocationSummary, ItemsView, FileView, UserView } from "../../src/local/console/types.ts";
 import { localUserToken } from "../../src/local/cognito.ts";
-import { CREATE_NOTE, download, expectData, graphql, uploadFile } from "../attachment-client.ts";
+import { download, graphql, uploadFile } from "../attachment-client.ts";
+import { CREATE, expectData } from "../hardening/local-api.ts";
 import { npmStart, type NpmStart } from "../npm-start.ts";
 
 /**
@@ -100,14 +101,14 @@ describe("the local console's data endpoints (npm start)", () => {
   });
 
   it("shows an invocation after a request: its summary, log line, metrics and request, never the token", async () => {
-    const created = expectData(await graphql(server.url, token, CREATE_NOTE, { input: { content: "from the console test" }, token }));
+    const created = expectData(await graphql(server.url, token, CREATE, { input: { content: "from the console test" }, token }));
     const [latest] = await getJson<InvocationSummary[]>(server, "invocations");
     expect(latest).toMatchObject({ route: "POST /graphql", operation: "Create", status: 200, worker: 1 });
     const detail = await getJson<InvocationDetail>(server, `invocations/${latest!.requestId}`);
     const requestLine = detail.logLines.map((line) => JSON.parse(line)).find((line) => line.message === "graphql request");
     expect(requestLine).toMatchObject({ requestId: latest!.requestId, operationName: "Create", status: 200 });
     expect(detail.metrics.find((metric) => metric.name === "Requests")).toMatchObject({ unit: "Count", values: [1] });
-    expect(detail.request).toMatchObject({ document: CREATE_NOTE, variables: { input: { content: "from the console test" }, token: "[redacted]" } });
+    expect(detail.request).toMatchObject({ document: CREATE, variables: { input: { content: "from the console test" }, token: "[redacted]" } });
     expect(JSON.stringify(detail)).not.toContain(token);
     expect(created.createNote.content).toBe("from the console test");
   });
@@ -126,7 +127,7 @@ describe("the local console's data endpoints (npm start)", () => {
   it("lists the notes the API wrote, by user, and the files with their note", async () => {
     const bytes = Buffer.from("hello, console");
     const uploadId = await uploadFile(server.url, token, { fileName: "hello.txt", contentType: "text/plain", bytes });
-    const note = expectData(await graphql(server.url, token, CREATE_NOTE, { input: { content: "with a file", attachmentUploadId: uploadId } })).createNote;
+    const note = expectData(await graphql(server.url, token, CREATE, { input: { content: "with a file", attachmentUploadId: uploadId } })).createNote;
     const items = await getJson<ItemsView>(server, "items");
     const notes = items.notesByUser.find((entry) => entry.userId === sub)!.notes;
     expect(notes.map((n) => n.content)).toEqual(["with a file", "from the console test"]);

@@ -10,8 +10,8 @@ import { startLocalServer, type LocalServer, type LocalServerHooks } from "../..
 import { graphqlClient, type RequestOptions } from "../graphql-client.ts";
 
 /**
- * The hardening suites' view of the API: the real local server (node:http → the local API Gateway →
- * the built function in Lambda-like workers → dynalite on disk), on 127.0.0.1, over real HTTP.
+ * The suites' view of the API: the real local server (node:http → the local API Gateway → the
+ * built function in Lambda-like workers → dynalite and s3rver on disk), on 127.0.0.1, over real HTTP.
  */
 export interface LocalApi {
   url: string;
@@ -19,26 +19,43 @@ export interface LocalApi {
   cognito: LocalServer["cognito"];
   /** An access token from the local user pool for `<name>@example.com` (as `npm run token`). */
   token(name: string): Promise<string>;
+  /** Stops the server, keeping its data directory. */
+  stop(): Promise<void>;
+  /** Starts a server again on the same data directory (another port). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** `hooks.onLambdaLine` gets the function's log lines; without it they are dropped. */
+/** `hooks` go to each server started (the function's log lines are dropped unless given). */
 export async function startLocalApi(hooks: LocalServerHooks = {}): Promise<LocalApi> {
-  const dataDir = await mkdtemp(join(tmpdir(), "notes-hardening-"));
-  const server = await startLocalServer(
-    { dataDir, port: 0, host: "127.0.0.1", tableName: "notes", bucketName: "notes-attachments" },
-    { onLambdaLine: () => {}, ...hooks },
-  );
-  return {
+  const dataDir = await mkdtemp(join(tmpdir(), "notes-api-"));
+  const start = () =>
+    startLocalServer(
+      { dataDir, port: 0, host: "127.0.0.1", tableName: "notes", bucketName: "notes-attachments" },
+      { onLambdaLine: () => {}, ...hooks },
+    );
+  let server: LocalServer | null = await start();
+  const api: LocalApi = {
     url: server.url,
     dataDir,
     cognito: server.cognito,
     token: (name) => localUserToken(dataDir, name),
+    async stop() {
+      await server?.close();
+      server = null;
+    },
+    async restart() {
+      await api.stop();
+      server = await start();
+      api.url = server.url;
+      api.cognito = server.cognito;
+    },
     async close() {
-      await server.close();
+      await api.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  return api;
 }
 
 /**
@@ -188,16 +205,18 @@ export function expectRefused(result: HttpResult, code: string, options: { statu
   return result.json.errors[0] as { message: string; extensions: Record<string, unknown> };
 }
 
-export function expectData(result: HttpResult) {
+/** The data of a successful answer (an HttpResult or the GraphQL client's response). */
+export function expectData(result: Pick<HttpResult, "status" | "text" | "json">) {
   expect(result.json?.errors, result.text).toBeUndefined();
   expect(result.status, result.text).toBe(200);
   return result.json.data;
 }
 
-export const NOTE_FIELDS = "id content attachment { fileName contentType size } createdAt updatedAt version";
+export const NOTE_FIELDS = "id content attachment { fileName contentType size url } createdAt updatedAt version";
 
 export const CREATE = `mutation Create($input: CreateNoteInput!) { createNote(input: $input) { ${NOTE_FIELDS} } }`;
 export const UPDATE = `mutation Update($input: UpdateNoteInput!) { updateNote(input: $input) { ${NOTE_FIELDS} } }`;
+export const DELETE = `mutation Delete($id: ID!) { deleteNote(id: $id) { ${NOTE_FIELDS} } }`;
 export const READ = `query Read($id: ID!) { note(id: $id) { ${NOTE_FIELDS} } }`;
 export const LIST = `query List($first: Int, $after: String) {
   notes(first: $first, after: $after) { edges { cursor node { ${NOTE_FIELDS} } } pageInfo { hasNextPage endCursor } }
