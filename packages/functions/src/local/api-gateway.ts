@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { GRAPHQL_ROUTES, HTTP_API_CORS } from "../../../../stacks/http-api.ts";
+import { endAfterDrain, readBodyUpTo } from "../http/body.ts";
 import { REQUEST_MESSAGE } from "../request-log.ts";
 import type { Invocation } from "./invocation.ts";
 import type { Invoked } from "./workers.ts";
@@ -150,7 +151,7 @@ export function createHttpApi(options: HttpApiOptions) {
     const routeKey = `${method} ${path}`;
     if (isPreflight(req)) return send(res, requestId, preflightAnswer(), req);
     if (!(GRAPHQL_ROUTES as readonly string[]).includes(routeKey)) return send(res, requestId, gatewayAnswer(ANSWERS.notFound), req);
-    const body = await readPayload(req);
+    const body = await readBodyUpTo(req, MAX_PAYLOAD_BYTES);
     if (body === null) return send(res, requestId, gatewayAnswer(ANSWERS.tooLarge), req);
     const event = httpApiEvent(
       { method, url: req.url ?? "/", rawHeaders: req.rawHeaders, sourceIp: req.socket.remoteAddress ?? "127.0.0.1", body },
@@ -212,35 +213,8 @@ function corsMaxAgeSeconds(maxAge: string): number {
   return Number(count) * { second: 1, minute: 60, hour: 3600, day: 86_400 }[unit as "second"];
 }
 
-/** The body, or null past the payload limit (the rest is left unread). */
-function readPayload(req: IncomingMessage): Promise<Buffer | null> {
-  if (Number(req.headers["content-length"] ?? 0) > MAX_PAYLOAD_BYTES) return Promise.resolve(null);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_PAYLOAD_BYTES) return void chunks.push(chunk);
-      req.off("data", onData);
-      req.pause();
-      resolve(null);
-    };
-    req.on("data", onData);
-    req.once("end", () => resolve(Buffer.concat(chunks, size)));
-    req.once("error", reject);
-    req.once("close", () => {
-      if (!req.complete) reject(new Error("the request closed before its body ended"));
-    });
-  });
-}
-
-/**
- * After an answer given before the body was read (413), the rest is read and dropped up to this much
- * or this long, then the connection is cut: a client that writes its whole body before reading
- * (fetch) still reads the status.
- */
+/** How much of an unread body is drained after a 413 before the connection is cut. */
 const DRAIN_LIMIT_BYTES = 2 * MAX_PAYLOAD_BYTES;
-const DRAIN_LIMIT_MS = 5_000;
 
 function send(res: ServerResponse, requestId: string, answer: HttpAnswer, req: IncomingMessage): void {
   if (res.destroyed) return;
@@ -258,24 +232,8 @@ function send(res: ServerResponse, requestId: string, answer: HttpAnswer, req: I
   }
   headers.connection = "close";
   res.writeHead(answer.status, headers);
-  // Ending the response now would close the socket under a client still writing (EPIPE, not a 413).
   res.write(answer.body);
-  let drained = 0;
-  const cutOff = () => {
-    clearTimeout(timer);
-    res.destroy();
-  };
-  const timer = setTimeout(cutOff, DRAIN_LIMIT_MS).unref();
-  req.on("data", (chunk: Buffer) => {
-    drained += chunk.length;
-    if (drained > DRAIN_LIMIT_BYTES) cutOff();
-  });
-  req.once("end", () => {
-    clearTimeout(timer);
-    res.end();
-  });
-  req.once("close", () => clearTimeout(timer));
-  req.resume();
+  endAfterDrain(req, res, DRAIN_LIMIT_BYTES);
 }
 
 /** The operation name from the function's request log line. */
