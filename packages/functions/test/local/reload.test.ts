@@ -69,9 +69,9 @@ describe("npm run dev", () => {
     const entry = path.join(copy, "src", "lambda.ts");
     const source = await readFile(entry, "utf8");
     const edited = source.replace(
-      "export const handler = createLambdaHandler(yoga);",
+      "const handleHttp = createLambdaHandler(yoga);",
       `const served = createLambdaHandler(yoga);
-export const handler: typeof served = async (event, context) => {
+const handleHttp: typeof served = async (event, context) => {
   const result = await served(event, context);
   return { ...result, headers: { ...result.headers, "x-reloaded": "yes" } };
 };`,
