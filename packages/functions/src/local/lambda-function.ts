@@ -45,7 +45,6 @@ export interface LocalFunctionOptions {
 
 export interface LocalFunction {
   run(event: unknown, requestId: string): Promise<Invoked>;
-  invoke(event: unknown, requestId?: string): Promise<unknown>;
   /** Points the function at its configuration once the local services' addresses are known. */
   configure(config: LocalFunctionConfig): void;
   close(): Promise<void>;
@@ -132,7 +131,6 @@ export async function startLocalFunction(options: LocalFunctionOptions = {}): Pr
   };
   return {
     run: (event, requestId) => configured().run(event, requestId),
-    invoke: (event, requestId) => configured().invoke(event, requestId),
     configure(next) {
       config = next;
     },

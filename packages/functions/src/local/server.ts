@@ -1,4 +1,4 @@
-import type { RequestListener, Server } from "node:http";
+import type { RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { configureDynamo } from "@notes/core/dynamo";
@@ -23,10 +23,6 @@ export interface LocalServer {
   consoleUrl: string;
   /** The local user pool: where its API answers and the ids the web app is built with. */
   cognito: Pick<LocalCognito, "endpoint" | "userPoolId" | "clientId" | "issuer" | "jwksUrl">;
-  /** The HTTP server all routes share (an `upgrade` listener goes here). */
-  httpServer: Server;
-  /** Invokes the function with any event, through the same workers as the HTTP API. */
-  invoke: LocalFunction["invoke"];
   close(): Promise<void>;
 }
 
@@ -139,8 +135,6 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
       url: `http://${host}:${port}/graphql`,
       consoleUrl: `http://${host}:${port}${CONSOLE_PATH}`,
       cognito: { endpoint, userPoolId, clientId, issuer, jwksUrl },
-      httpServer: server,
-      invoke: (event, requestId) => fn.invoke(event, requestId),
       close() {
         // In-flight requests finish (their writes complete) before the workers, the database and the user pool stop.
         closing ??= websocket

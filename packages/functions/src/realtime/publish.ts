@@ -4,6 +4,7 @@ import { execute, parse, type DocumentNode, type ExecutionResult, type GraphQLSc
 import { MessageType, stringifyMessage } from "graphql-ws";
 import type { Context } from "../graphql/context.ts";
 import { formatError } from "../graphql/errors.ts";
+import { BoundedMap } from "../bounded-map.ts";
 import { log } from "../log.ts";
 
 /**
@@ -70,15 +71,13 @@ function formatted(result: ExecutionResult, requestId: string): ExecutionResult 
   return result.errors ? { ...result, errors: result.errors.map((e) => formatError(e, requestId)) } : result;
 }
 
-const documents = new Map<string, DocumentNode>();
-const DOCUMENTS_LIMIT = 100;
+const documents = new BoundedMap<string, DocumentNode>(100);
 
 /** Stored documents were validated when subscribed; parsing one is kept per text, bounded. */
 function parsed(query: string): DocumentNode {
   let document = documents.get(query);
   if (!document) {
     document = parse(query);
-    if (documents.size >= DOCUMENTS_LIMIT) documents.delete(documents.keys().next().value!);
     documents.set(query, document);
   }
   return document;

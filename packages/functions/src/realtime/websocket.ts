@@ -14,6 +14,7 @@ import {
 } from "graphql-ws";
 import { TokenVerificationUnavailableError, type VerifyAuthorization } from "../auth.ts";
 import { schema } from "../graphql/schema.ts";
+import { clientError } from "../graphql/errors.ts";
 import { trustedDocument } from "../graphql/trusted-documents.ts";
 import { log } from "../log.ts";
 import { metrics, recordInvocation } from "../metrics.ts";
@@ -159,13 +160,13 @@ function checkSubscription(message: SubscribeMessage, trustedOnly: boolean): str
   let query: string | undefined;
   if (typeof hash === "string") {
     query = trustedDocument(hash);
-    if (query === undefined) return [codedError("No trusted document has this sha256Hash.", "PERSISTED_QUERY_NOT_FOUND")];
+    if (query === undefined) return [clientError("No trusted document has this sha256Hash.", "PERSISTED_QUERY_NOT_FOUND")];
   } else if (trustedOnly) {
-    return [codedError("This API runs only trusted documents: send extensions.persistedQuery.sha256Hash.", "PERSISTED_QUERY_ONLY")];
+    return [clientError("This API runs only trusted documents: send extensions.persistedQuery.sha256Hash.", "PERSISTED_QUERY_ONLY")];
   } else {
     query = payload.query;
   }
-  if (typeof query !== "string" || query === "") return [codedError("Send a query.", "BAD_REQUEST")];
+  if (typeof query !== "string" || query === "") return [clientError("Send a query.", "BAD_REQUEST")];
   let document: DocumentNode;
   try {
     document = parse(query, { maxTokens: 2_000 });
@@ -175,17 +176,13 @@ function checkSubscription(message: SubscribeMessage, trustedOnly: boolean): str
   const errors = validate(schema, document, undefined, { maxErrors: 10 });
   if (errors.length) return errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
   const operation = getOperationAST(document, payload.operationName);
-  if (!operation) return [codedError("Name the operation to run.", "GRAPHQL_VALIDATION_FAILED")];
+  if (!operation) return [clientError("Name the operation to run.", "GRAPHQL_VALIDATION_FAILED")];
   if (operation.operation !== "subscription") {
-    return [codedError("Only subscriptions (noteEvents) are served over WebSocket; send queries and mutations over HTTP.", "BAD_REQUEST")];
+    return [clientError("Only subscriptions (noteEvents) are served over WebSocket; send queries and mutations over HTTP.", "BAD_REQUEST")];
   }
   const variables = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 10 });
   if (variables.errors) return variables.errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
   return query;
-}
-
-function codedError(message: string, code: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code } });
 }
 
 function withCode(error: GraphQLError, code: string): GraphQLError {

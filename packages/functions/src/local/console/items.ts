@@ -1,4 +1,5 @@
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { UPLOAD_SORT_KEY } from "@notes/core/attachment";
 import { dynamoClient, dynamoSettings } from "@notes/core/dynamo";
 import type { ItemsView, NoteView } from "./types.ts";
 
@@ -30,9 +31,9 @@ export async function listItems(): Promise<ItemsView> {
   };
 }
 
-/** core/attachment.ts keeps uploads under a sort key of "upload", outside every user's notes. */
+/** core/attachment.ts keeps uploads under their own sort key, outside every user's notes. */
 function isUploadRecord(item: Record<string, unknown>): boolean {
-  return item.noteId === "upload" && typeof item.ownerId === "string";
+  return item.noteId === UPLOAD_SORT_KEY && typeof item.ownerId === "string";
 }
 
 function isNote(item: Record<string, unknown>): item is Record<string, unknown> & NoteView {
