@@ -3,7 +3,7 @@ import { pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { graphqlEvent, lambdaContext, noteBody, notesBody } from "./events.ts";
-import { sideAt } from "./pairing.ts";
+import { paired } from "./pairing.ts";
 
 /**
  * One contender in its own plain Node process (the Lambda's NODE_OPTIONS), like one Lambda
@@ -118,17 +118,12 @@ if (setup.bundle === "raw") {
 }
 
 /** `rounds` sequential requests of each kind, kinds interleaved and their order rotated. */
-async function sequential(kinds: RequestKind[], rounds: number): Promise<Record<string, number[]>> {
-  const samples: Record<string, number[]> = Object.fromEntries(kinds.map((kind) => [kind, []]));
-  for (let round = 0; round < rounds; round++) {
-    for (let k = 0; k < kinds.length; k++) {
-      const kind = sideAt(kinds, round, k);
-      const call = calls.get(kind);
-      if (!call) throw new Error(`${kind} is not prepared`);
-      samples[kind]!.push(await call());
-    }
-  }
-  return samples;
+function sequential(kinds: RequestKind[], rounds: number): Promise<Record<string, number[]>> {
+  return paired(kinds, { rounds, warmup: 0 }, (kind) => {
+    const call = calls.get(kind);
+    if (!call) throw new Error(`${kind} is not prepared`);
+    return call();
+  });
 }
 
 /** What a throughput run measured: requests per second, and this process's CPU time per request. */

@@ -1,6 +1,5 @@
 import autocannon from "autocannon";
 import { bundleOf } from "../bundles.ts";
-import { noteBody } from "../events.ts";
 import { paired, ratios } from "../pairing.ts";
 import { defineScenario } from "../scenario.ts";
 import { median, round } from "../stats.ts";
@@ -17,15 +16,12 @@ export const scenario = defineScenario({
   async run({ world }, plan) {
     const [notesServer, rawServer] = await Promise.all([bundleOf("notes-http"), bundleOf("raw-http")]);
     const servers = { ours: await world.server(notesServer.file), raw: await world.server(rawServer.file) };
-    const request = {
-      method: "POST" as const,
-      headers: { "content-type": "application/json", authorization: `Bearer ${world.smallToken}` },
-      body: noteBody(world.noteFields, world.seeded.noteId),
-    };
+    const { token, body, expect } = world.noteRequest;
+    const request = { method: "POST" as const, headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body };
     for (const [name, server] of Object.entries(servers)) {
       const response = await fetch(`http://127.0.0.1:${server.ready.port}/graphql`, request);
       const text = await response.text();
-      if (response.status !== 200 || !text.includes(`"id":"${world.seeded.noteId}"`)) {
+      if (response.status !== 200 || !text.includes(expect)) {
         throw new Error(`${name} server answered ${response.status}: ${text.slice(0, 300)}`);
       }
     }

@@ -273,6 +273,24 @@ describe("the index bound", () => {
   });
 });
 
+/**
+ * Pages of 2 through every match under a read bound, following each page's end (a bound's stop
+ * included): the ids seen, in order, and how many pages the bound ended early.
+ */
+async function pageAll(user: string, parsed: ReturnType<typeof Search.parseSearch>, bounds: Parameters<typeof Search.findMatches>[4]) {
+  const seen: string[] = [];
+  let stops = 0;
+  let after: string | undefined;
+  for (let calls = 0; calls < 200; calls++) {
+    const { items, stoppedAt } = await Search.findMatches(user, parsed, 2, after, bounds);
+    seen.push(...items.map((item) => item.noteId));
+    if (stoppedAt) stops++;
+    else if (items.length < 2) break;
+    after = stoppedAt ?? items.at(-1)!.noteId;
+  }
+  return { seen, stops };
+}
+
 describe("the per-page read bound", () => {
   it("ends a page early at the bound with where to go on, and paging still visits every match once", async () => {
     const user = newUser();
@@ -280,16 +298,7 @@ describe("the per-page read bound", () => {
     const notes = await createAll(user, Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? `zebrafish ${i}` : `zebra ${i}`)));
     const expected = notes.filter((note) => note.content.includes("fish")).map((note) => note.id).reverse();
     const parsed = Search.parseSearch("zebrafish");
-    const seen: string[] = [];
-    let stops = 0;
-    let after: string | undefined;
-    for (let calls = 0; calls < 100; calls++) {
-      const { items, stoppedAt } = await Search.findMatches(user, parsed, 2, after, { maxCandidates: 4 });
-      seen.push(...items.map((item) => item.noteId));
-      if (stoppedAt) stops++;
-      else if (items.length < 2) break;
-      after = stoppedAt ?? items.at(-1)!.noteId;
-    }
+    const { seen, stops } = await pageAll(user, parsed, { maxCandidates: 4 });
     expect(seen).toEqual(expected);
     expect(stops).toBeGreaterThan(0);
   });
@@ -302,17 +311,8 @@ describe("the per-page query bound", () => {
     const notes = await createAll(user, contents);
     const expected = notes.filter((note) => note.content.startsWith("alpha beta")).map((note) => note.id).reverse();
     const parsed = Search.parseSearch("alph beta");
-    const seen: string[] = [];
-    let stops = 0;
-    let after: string | undefined;
-    for (let calls = 0; calls < 200; calls++) {
-      // Limit 25 keys a Query: 2 Queries read both groups, 1 stops after the first.
-      const { items, stoppedAt } = await Search.findMatches(user, parsed, 2, after, { maxQueries: 1 });
-      seen.push(...items.map((item) => item.noteId));
-      if (stoppedAt) stops++;
-      else if (items.length < 2) break;
-      after = stoppedAt ?? items.at(-1)!.noteId;
-    }
+    // Limit 25 keys a Query: 2 Queries read both groups, 1 stops after the first.
+    const { seen, stops } = await pageAll(user, parsed, { maxQueries: 1 });
     expect(seen).toEqual(expected);
     expect(stops).toBeGreaterThan(0);
   });
