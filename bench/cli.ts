@@ -21,7 +21,7 @@ const USAGE = `npm run bench -- [options]
   --list                 the scenarios and the registry's figures, then exit
   --readme               rewrite bench/README.md's generated sections from bench/results.json, then exit
   --layers               the layers tool (= --only layers)
-  --lever-esbuild JSON | --lever-node-options S | --lever-node-args=S | --lever-bundle FILE
+  --lever-esbuild JSON | --lever-node-options S | --lever-node-args=S | --lever-bundle FILE | --lever-env JSON
                          the levers tool: the product bundle against one alternate setting
   --node PATH            measure on another Node binary
   --cpu-prof, --vs-node PATH, --vs-node-options S   with --layers: profiles, a second Node`;
@@ -43,6 +43,7 @@ const { values: flags } = parseArgs({
     "lever-node-options": { type: "string" },
     "lever-node-args": { type: "string" },
     "lever-bundle": { type: "string" },
+    "lever-env": { type: "string" },
   },
 });
 const mode: Mode = flags.quick ? "quick" : "full";
@@ -68,7 +69,7 @@ else if (flags.readme) {
 } else await measure();
 
 async function measure() {
-  const lever = { esbuild: flags["lever-esbuild"], nodeOptions: flags["lever-node-options"], nodeArgs: flags["lever-node-args"], bundle: flags["lever-bundle"] };
+  const lever = { esbuild: flags["lever-esbuild"], nodeOptions: flags["lever-node-options"], nodeArgs: flags["lever-node-args"], bundle: flags["lever-bundle"], env: flags["lever-env"] };
   const only = flags.only?.split(",").filter(Boolean) ?? [];
   const layers = only.filter((name) => LAYER_NAMES.includes(name));
   const named = [

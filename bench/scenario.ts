@@ -17,7 +17,7 @@ export interface BenchOptions {
   vsNode?: string;
   vsNodeOptions?: string;
   /** `--lever-*`: the alternate bundle setting (levers). */
-  lever: { esbuild?: string; nodeOptions?: string; nodeArgs?: string; bundle?: string };
+  lever: { esbuild?: string; nodeOptions?: string; nodeArgs?: string; bundle?: string; env?: string };
 }
 
 export interface Bench {

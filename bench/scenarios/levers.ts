@@ -12,12 +12,12 @@ import { LAMBDA_NODE_ARGS } from "../world.ts";
 
 /**
  * A tool (`--lever-*`): the product bundle as built today ("base") against one alternate setting —
- * esbuild options, the function's NODE_OPTIONS, the bootstrap's node arguments, or a bundle built
+ * esbuild options, the function's NODE_OPTIONS or environment, the bootstrap's node arguments, or a bundle built
  * elsewhere — paired: cold starts interleaved, RSS after warm requests, throughput rounds alternating.
  */
 export const scenario = defineScenario({
   name: "levers",
-  summary: "tool: the product bundle against one alternate bundle setting (--lever-esbuild, -node-options, -node-args, -bundle), paired",
+  summary: "tool: the product bundle against one alternate setting (--lever-esbuild, -node-options, -node-args, -bundle, -env), paired",
   file: "lever",
   plan: {
     quick: { coldRuns: 10, memoryRuns: 5, warmRequests: 1_000, rps: { concurrency: 10, rounds: 4, roundMs: 1_500 } },
@@ -26,9 +26,11 @@ export const scenario = defineScenario({
   async run({ world, options }, plan) {
     const { lever } = options;
     if (Object.values(lever).every((value) => value === undefined)) {
-      throw new Error("a lever needs --lever-esbuild, --lever-node-options, --lever-node-args or --lever-bundle");
+      throw new Error("a lever needs --lever-esbuild, --lever-node-options, --lever-node-args, --lever-bundle or --lever-env");
     }
     const esbuild = JSON.parse(lever.esbuild ?? "{}") as Record<string, unknown>;
+    // The function's environment with the lever's variables added (e.g. a setting of a library).
+    const env = JSON.parse(lever.env ?? "{}") as Record<string, string>;
     const nodeOptions = lever.nodeOptions ?? LAMBDA_NODE_OPTIONS;
     const nodeArgs = lever.nodeArgs === undefined ? LAMBDA_NODE_ARGS : lever.nodeArgs.split(/\s+/).filter(Boolean);
     const base = await bundleOf("ours");
@@ -38,11 +40,11 @@ export const scenario = defineScenario({
     const first = world.noteRequest;
     const sides: Record<"base" | "lever", ColdSide> = {
       base: { spec: { bundle: base.file, first } },
-      lever: { spec: { bundle: withLever.file, first }, options: { nodeOptions, nodeArgs } },
+      lever: { spec: { bundle: withLever.file, first }, options: { nodeOptions, nodeArgs, env } },
     };
     const cold = await coldStarts(world, sides, plan.coldRuns);
     const memory = await memoryAfterWarmRequests(world, sides, { runs: plan.memoryRuns, warmRequests: plan.warmRequests });
-    const contenders = { base: await world.contender(base.file), lever: await world.contender(withLever.file, { nodeOptions, nodeArgs }) };
+    const contenders = { base: await world.contender(base.file), lever: await world.contender(withLever.file, { nodeOptions, nodeArgs, env }) };
     const rps = await throughputRounds(contenders, plan.rps);
     for (const side of Object.values(contenders)) await side.stop();
 
@@ -53,7 +55,7 @@ export const scenario = defineScenario({
     const both = (series: { base: number[]; lever: number[] }, digits: number) => ({ base: round(median(series.base), digits), lever: round(median(series.lever), digits) });
     return {
       figures: {
-        lever: { esbuild, node_options: nodeOptions, node_args: nodeArgs, bundle: lever.bundle ?? null },
+        lever: { esbuild, node_options: nodeOptions, node_args: nodeArgs, bundle: lever.bundle ?? null, env },
         bundle_bytes: { base: base.bytes, lever: withLever.bytes },
         bundle_total_bytes: { base: base.totalBytes, lever: withLever.totalBytes },
         cold_start_ms: both(coldMs, 1),

@@ -7,8 +7,6 @@ import { reservedPartition } from "./table.ts";
 import { countCodePoints, firstCodePoints } from "./text.ts";
 import { everyTermStartsAWord, wordsOf } from "./words.ts";
 
-export { fold, wordsOf } from "./words.ts";
-
 /**
  * Word-prefix search over the caller's notes (docs/search.md): "group" items, one per note and
  * prefix (1 to 4 characters) of its folded words, in partitions outside every note partition;

@@ -4,6 +4,7 @@ import { observeAwsCalls } from "../src/aws-calls.ts";
 import { dynamo } from "../src/dynamo.ts";
 import * as Note from "../src/note.ts";
 import * as Search from "../src/search.ts";
+import { wordsOf } from "../src/words.ts";
 import { useEmbeddedTable } from "./embedded-table.ts";
 import { allNotes, expectVisibleError, newUser } from "./note-helpers.ts";
 
@@ -59,7 +60,7 @@ describe("folding and words", () => {
     expect(await found(user, "STRAẞE")).toEqual(["Die Straße"]);
     expect(await found(user, "full")).toEqual(["ＦＵＬＬ width"]);
     expect(await found(user, "file")).toEqual(["the ﬁle"]);
-    expect(Search.wordsOf("København Łódź")).toEqual(["københavn", "łodz"]);
+    expect(wordsOf("København Łódź")).toEqual(["københavn", "łodz"]);
   });
 
   it("finds digits, and words split by punctuation", async () => {

@@ -10,7 +10,7 @@ const LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "SILENT"] as const;
 export type LogLevel = (typeof LEVELS)[number];
 
 /** The level POWERTOOLS_LOG_LEVEL or LOG_LEVEL ask for, upper-cased, as given. */
-export function requestedLogLevel(env: NodeJS.ProcessEnv): string {
+function requestedLogLevel(env: NodeJS.ProcessEnv): string {
   return (env.POWERTOOLS_LOG_LEVEL?.trim() || env.LOG_LEVEL?.trim() || "INFO").toUpperCase();
 }
 

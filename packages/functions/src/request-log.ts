@@ -110,7 +110,7 @@ export function useRequestLog(): Plugin<Context, ServerContext> {
 const userHashes = new BoundedMap<string, string>(10_000);
 
 /** A stable pseudonym (SHA-256, 64 bits), so logs correlate per user without naming the user. */
-export function hashUserId(id: string): string {
+function hashUserId(id: string): string {
   let hash = userHashes.get(id);
   if (hash === undefined) {
     hash = createHash("sha256").update(id).digest("hex").slice(0, 16);

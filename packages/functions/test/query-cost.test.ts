@@ -1,5 +1,6 @@
 import {
   getNamedType,
+  getOperationAST,
   isLeafType,
   isNonNullType,
   isObjectType,
@@ -43,7 +44,10 @@ function fullPage(alias = "") {
 
 const fullPageQuery = `query FullPage($first: Int) { ${fullPage()} }`;
 const twoPagesQuery = `query TwoPages($first: Int) { ${fullPage("a: ")} ${fullPage("b: ")} }`;
-const cost = (query: string, first: number) => operationCost(schema, parse(query), undefined, { first })!;
+const cost = (query: string, first: number) => {
+  const document = parse(query);
+  return operationCost(schema, document, getOperationAST(document)!, { first })!;
+};
 
 describe("cost limit calibration", () => {
   it("admits one full page of 100 notes with every field and refuses two", () => {

@@ -4,17 +4,22 @@ import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
 import { complexityFromQuery } from "@pothos/plugin-complexity";
 import {
+  BREAK,
   getOperationAST,
   GraphQLError,
+  isInterfaceType,
+  isObjectType,
   Kind,
   NoSchemaIntrospectionCustomRule,
   parse,
   type ASTVisitor,
   type DocumentNode,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type ParseOptions,
   type Source,
   type ValidationContext,
+  visit,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { clientError, unexpected } from "./errors.ts";
@@ -95,19 +100,22 @@ function useMaxTokens(maxTokens: number): Plugin {
  * resolvers, where it could only null the fields).
  */
 function useCostLimit(maxCost: number): Plugin {
-  // Most documents declare no variables (note(id:), a page of a literal size): priced once per
-  // parsed document (yoga caches those), not on every request.
+  // A price depends on variables only through the arguments of fields priced by a function (a
+  // page's `first`): any other document (note(id: $id), a page of a literal size) is priced once
+  // per parsed document (yoga caches those), not on every request.
   const fixedCosts = new WeakMap<DocumentNode, Map<string | null | undefined, number>>();
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      let known = fixedCosts.get(args.document);
-      let cost = known?.get(args.operationName);
+      const { schema, document, operationName } = args;
+      let known = fixedCosts.get(document);
+      let cost = known?.get(operationName);
       if (cost === undefined) {
-        const operation = getOperationAST(args.document, args.operationName);
-        cost = operationCost(args.schema, args.document, args.operationName, args.variableValues, args.contextValue);
-        if (cost !== undefined && !operation?.variableDefinitions?.length) {
-          if (!known) fixedCosts.set(args.document, (known = new Map()));
-          known.set(args.operationName, cost);
+        const operation = getOperationAST(document, operationName);
+        if (!operation) return;
+        cost = operationCost(schema, document, operation, args.variableValues, args.contextValue);
+        if (cost !== undefined && !usesPricingVariables(schema, document)) {
+          if (!known) fixedCosts.set(document, (known = new Map()));
+          known.set(operationName, cost);
         }
       }
       if (cost !== undefined && cost > maxCost) {
@@ -115,6 +123,45 @@ function useCostLimit(maxCost: number): Plugin {
       }
     },
   };
+}
+
+/** The names of the fields the schema prices with a function of their arguments (any type's). */
+const pricedByArguments = new WeakMap<GraphQLSchema, ReadonlySet<string>>();
+
+function fieldsPricedByArguments(schema: GraphQLSchema): ReadonlySet<string> {
+  let names = pricedByArguments.get(schema);
+  if (!names) {
+    names = new Set(
+      Object.values(schema.getTypeMap())
+        .filter((type) => isObjectType(type) || isInterfaceType(type))
+        .flatMap((type) => Object.values(type.getFields()))
+        .filter((field) => typeof field.extensions?.complexity === "function")
+        .map((field) => field.name),
+    );
+    pricedByArguments.set(schema, names);
+  }
+  return names;
+}
+
+/** Whether a variable reaches an argument of a field priced by a function (by name: a superset). */
+function usesPricingVariables(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const priced = fieldsPricedByArguments(schema);
+  let uses = false;
+  visit(document, {
+    Field(field) {
+      if (!priced.has(field.name.value)) return;
+      for (const argument of field.arguments ?? []) {
+        visit(argument, {
+          Variable() {
+            uses = true;
+            return BREAK;
+          },
+        });
+      }
+      if (uses) return BREAK;
+    },
+  });
+  return uses;
 }
 
 function costLimitError(maxCost: number, cost: number): GraphQLError {
@@ -130,12 +177,10 @@ function costLimitError(maxCost: number, cost: number): GraphQLError {
 export function operationCost(
   schema: GraphQLSchema,
   document: DocumentNode,
-  operationName: string | null | undefined,
+  operation: OperationDefinitionNode,
   variables: Record<string, unknown> | null | undefined,
   context: unknown = {},
 ): number | undefined {
-  const operation = getOperationAST(document, operationName);
-  if (!operation) return undefined;
   // The plugin prices a document's first operation: it is handed the one this request runs.
   const fragments = document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION);
   try {

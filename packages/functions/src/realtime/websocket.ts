@@ -17,7 +17,7 @@ import { schema } from "../graphql/schema.ts";
 import { clientError } from "../graphql/errors.ts";
 import { trustedDocument } from "../graphql/trusted-documents.ts";
 import { log } from "../log.ts";
-import { metrics, recordInvocation } from "../metrics.ts";
+import { recordInvocation } from "../metrics.ts";
 
 /**
  * The graphql-transport-ws protocol on Lambda, one API Gateway WebSocket event at a time: nothing
@@ -82,9 +82,6 @@ export function createWebSocketHandler(options: WebSocketHandlerOptions) {
     } catch (error) {
       log.error("unexpected error", { requestId, route: event.requestContext.routeKey, error });
       return { statusCode: 500 };
-    } finally {
-      // The AWS calls' metrics of this event: Lambda may freeze the environment once it has returned.
-      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
   };
 }
