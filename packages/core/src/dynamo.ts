@@ -17,6 +17,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { AWS_CALL_TIMING_OPTIONS, awsCallTiming } from "./aws-calls.ts";
+import { inParallel } from "./in-parallel.ts";
 
 /**
  * The one place that talks to DynamoDB: a single DocumentClient per process and the five
@@ -163,11 +164,7 @@ export const dynamo = {
   },
   /** Any number of unconditional puts and deletes, 25 a call, a few calls in flight. */
   async batchWrite(requests: readonly WriteRequest[]): Promise<void> {
-    const queue = chunks(requests, BATCH_WRITE_MAX);
-    const worker = async () => {
-      for (let chunk = queue.shift(); chunk; chunk = queue.shift()) await batchWriteChunk(chunk);
-    };
-    await Promise.all(Array.from({ length: Math.min(BATCH_WRITES_IN_FLIGHT, queue.length) }, worker));
+    await inParallel(chunks(requests, BATCH_WRITE_MAX), BATCH_WRITES_IN_FLIGHT, batchWriteChunk);
   },
 };
 

@@ -10,11 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useEmbeddedTable } from "../../core/test/embedded-table.ts";
 import { captureLogs } from "../src/log.ts";
 import { recordAwsCall } from "../src/metrics.ts";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startLocalServer, type LocalServer } from "../src/local/server.ts";
 import { errorCodes, graphqlClient, inProcess, type GraphQLResponse } from "./graphql-client.ts";
+import { startLocalApi, type LocalApi } from "./hardening/local-api.ts";
 import { GRAPHQL_URL, createTestYoga } from "./harness.ts";
 import { TEST_AUDIENCE, createTestIssuer, type TestIssuer } from "./test-issuer.ts";
 
@@ -31,8 +28,7 @@ export function graphqlContract(target: ContractTarget) {
   let issuer: TestIssuer;
   let gql: ReturnType<typeof graphqlClient>;
   let restoreLogs: () => void;
-  let server: LocalServer | undefined;
-  let dataDir: string | undefined;
+  let server: LocalApi | undefined;
   const inProcessOnly = target === "in-process";
 
   beforeAll(async () => {
@@ -43,20 +39,14 @@ export function graphqlContract(target: ContractTarget) {
       gql = graphqlClient(GRAPHQL_URL, inProcess(createTestYoga(issuer)));
       return;
     }
-    dataDir = await mkdtemp(join(tmpdir(), "notes-contract-"));
-    server = await startLocalServer(
-      { dataDir, port: 0, host: "127.0.0.1", tableName: "notes", bucketName: "notes-attachments" },
-      {
-        onLambdaLine: () => {},
-        lambdaEnv: { AUTH_ISSUER: issuer.settings.issuer, AUTH_AUDIENCE: TEST_AUDIENCE, AUTH_JWKS_URL: issuer.settings.jwksUrl! },
-      },
-    );
+    server = await startLocalApi({
+      lambdaEnv: { AUTH_ISSUER: issuer.settings.issuer, AUTH_AUDIENCE: TEST_AUDIENCE, AUTH_JWKS_URL: issuer.settings.jwksUrl! },
+    });
     gql = graphqlClient(server.url);
   }, 120_000);
   afterAll(async () => {
     await db?.close();
     await server?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
     await issuer?.close();
     restoreLogs?.();
   });

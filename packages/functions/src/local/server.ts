@@ -8,13 +8,13 @@ import { configureConnections } from "@notes/core/connections";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createHttpApi } from "./api-gateway.ts";
 import { attachWebSocketGateway } from "./websocket-gateway.ts";
-import { createLocalConsole, CONSOLE_PATH, type LocalConsole } from "./console/routes.ts";
+import { createLocalConsole, CONSOLE_PATH } from "./console/routes.ts";
 import { createLocalHttpServer } from "./http-server.ts";
 import type { Invocation } from "./invocation.ts";
 import { startLocalFunction, type LocalFunction } from "./lambda-function.ts";
 import type { LocalSettings } from "./settings.ts";
 import { startLocalCognito, type LocalCognito, type LocalCognitoOptions } from "./cognito.ts";
-import { LOCAL_S3_PATH, startLocalS3, type LocalS3 } from "./s3rver.ts";
+import { LOCAL_S3_PATH, startLocalS3 } from "./s3rver.ts";
 import { withLocalWebRoutes } from "./web-routes.ts";
 
 export interface LocalServer {
@@ -87,18 +87,23 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
     const httpApi = createHttpApi({ run: (event, requestId) => fn.run(event, requestId), onInvocation: recordInvocation });
     const listening = { host: settings.host, port: settings.port };
     const server = createLocalHttpServer(
-      withLocalS3(
-        localS3,
-        withConsole(localConsole, listening, withLocalWebRoutes(withLocalGraphiQL(httpApi), {
-          // Filled into the built app as SST fills the deployed one: the same settings, local values.
-          appSettings: {
-            VITE_REGION: "local",
-            VITE_USER_POOL_ID: pool.userPoolId,
-            VITE_USER_POOL_CLIENT_ID: pool.clientId,
-            VITE_USER_POOL_ENDPOINT: pool.endpoint,
-          },
-          connectSources: [new URL(pool.endpoint).origin],
-        })),
+      withPrefix(
+        (path) => localS3.handles(path),
+        (req, res) => localS3.handle(req, res),
+        withPrefix(
+          (path) => localConsole.handles(path),
+          (req, res) => localConsole.handle(req, res, listening),
+          withLocalWebRoutes(withLocalGraphiQL(httpApi), {
+            // Filled into the built app as SST fills the deployed one: the same settings, local values.
+            appSettings: {
+              VITE_REGION: "local",
+              VITE_USER_POOL_ID: pool.userPoolId,
+              VITE_USER_POOL_CLIENT_ID: pool.clientId,
+              VITE_USER_POOL_ENDPOINT: pool.endpoint,
+            },
+            connectSources: [new URL(pool.endpoint).origin],
+          }),
+        ),
       ),
     );
     // The WebSocket API (Subscription.noteEvents) on the same server, invoking the same workers.
@@ -167,20 +172,11 @@ function withLocalGraphiQL(next: RequestListener): RequestListener {
   };
 }
 
-/** `/console…` goes to the local console; everything else on. */
-function withConsole(localConsole: LocalConsole, listening: { host: string; port: number }, next: RequestListener): RequestListener {
+/** Requests for the paths `handles` takes (`/s3/…`, `/console…`) go to `handle`; everything else on. */
+function withPrefix(handles: (path: string) => boolean, handle: RequestListener, next: RequestListener): RequestListener {
   return (req, res) => {
     const path = (req.url ?? "/").split("?", 1)[0]!;
-    if (localConsole.handles(path)) localConsole.handle(req, res, listening);
-    else void next(req, res);
-  };
-}
-
-/** `/s3/…` goes to the local S3; everything else to the API and the web app. */
-function withLocalS3(localS3: LocalS3, next: RequestListener): RequestListener {
-  return (req, res) => {
-    const path = (req.url ?? "/").split("?", 1)[0]!;
-    if (localS3.handles(path)) localS3.handle(req, res);
+    if (handles(path)) void handle(req, res);
     else void next(req, res);
   };
 }

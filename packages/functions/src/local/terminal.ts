@@ -24,8 +24,9 @@ export function formatInvocation(inv: Invocation): string[] {
   const what = inv.operation ?? inv.route;
   const summary = `${time} ${what} ${inv.status} ${formatDuration(inv.durationMs)} ${inv.cold ? "cold" : "warm"}`;
   const problems = inv.logLines
-    .filter((line) => LOUD.has(String(parse(line)?.level)))
-    .map((line) => `  ${formatLine(line) ?? line}`);
+    .map(read)
+    .filter((line) => line.loud)
+    .map((line) => `  ${describe(line)}`);
   return [summary, ...problems];
 }
 
@@ -34,9 +35,30 @@ export function formatInvocation(inv: Invocation): string[] {
  * lines that are not JSON as they are; metric lines not at all (null).
  */
 export function formatLine(line: string): string | null {
-  if (isEmfLine(line)) return null;
-  const parsed = parse(line);
-  if (!parsed || typeof parsed.message !== "string") return line;
+  const seen = read(line);
+  return seen.metric ? null : describe(seen);
+}
+
+/** A line parsed once: its fields, whether it goes to stderr, whether it is a metric (EMF) line. */
+interface ReadLine {
+  text: string;
+  parsed: LogLine | null;
+  loud: boolean;
+  metric: boolean;
+}
+
+function read(text: string): ReadLine {
+  const parsed = parse(text);
+  return {
+    text,
+    parsed,
+    loud: LOUD.has(String(parsed?.level)),
+    metric: isEmfLine(text, parsed),
+  };
+}
+
+function describe({ text, parsed }: ReadLine): string {
+  if (!parsed || typeof parsed.message !== "string") return text;
   const level = typeof parsed.level === "string" ? parsed.level : "INFO";
   const error = typeof parsed.error?.message === "string" ? `: ${parsed.error.message}` : "";
   const requestId = parsed.requestId ?? parsed.function_request_id;
@@ -68,15 +90,15 @@ export interface Terminal {
 type Output = { write(text: string): unknown };
 
 export function createTerminal(format: LogFormat, out: Output = process.stdout, err: Output = process.stderr): Terminal {
-  const write = (line: string) => (LOUD.has(String(parse(line)?.level)) ? err : out).write(`${line}\n`);
   if (format === "json") {
+    const write = (line: string) => (read(line).loud ? err : out).write(`${line}\n`);
     return { invocation: (inv) => inv.logLines.forEach(write), line: write };
   }
   return {
     invocation: (inv) => out.write(`${formatInvocation(inv).join("\n")}\n`),
     line(line) {
-      const formatted = formatLine(line);
-      if (formatted !== null) (LOUD.has(String(parse(line)?.level)) ? err : out).write(`${formatted}\n`);
+      const seen = read(line);
+      if (!seen.metric) (seen.loud ? err : out).write(`${describe(seen)}\n`);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { inParallel } from "@notes/core/in-parallel";
 import type { NoteEvent } from "@notes/core/note-event";
 import * as Subscription from "@notes/core/subscription";
 import { execute, parse, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
@@ -81,12 +82,4 @@ function parsed(query: string): DocumentNode {
     documents.set(query, document);
   }
   return document;
-}
-
-async function inParallel<T>(items: readonly T[], limit: number, each: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await each(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

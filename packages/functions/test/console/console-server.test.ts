@@ -108,6 +108,8 @@ describe("the local console's data endpoints (npm start)", () => {
     const requestLine = detail.logLines.map((line) => JSON.parse(line)).find((line) => line.message === "graphql request");
     expect(requestLine).toMatchObject({ requestId: latest!.requestId, operationName: "Create", status: 200 });
     expect(detail.metrics.find((metric) => metric.name === "Requests")).toMatchObject({ unit: "Count", values: [1] });
+    // The metric lines are read into `metrics`, not shown again as log lines.
+    expect(detail.logLines.filter((line) => line.startsWith('{"_aws"'))).toEqual([]);
     expect(detail.request).toMatchObject({ document: CREATE, variables: { input: { content: "from the console test" }, token: "[redacted]" } });
     expect(JSON.stringify(detail)).not.toContain(token);
     expect(created.createNote.content).toBe("from the console test");

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect } from "vitest";
 import { captureLogs } from "../../src/log.ts";
 import { localUserToken } from "../../src/local/cognito.ts";
 import { startLocalServer, type LocalServer, type LocalServerHooks } from "../../src/local/server.ts";
+import type { LocalSettings } from "../../src/local/settings.ts";
 import { graphqlClient, type RequestOptions } from "../graphql-client.ts";
 
 /**
@@ -26,12 +27,18 @@ export interface LocalApi {
   close(): Promise<void>;
 }
 
-/** `hooks` go to each server started (the function's log lines are dropped unless given). */
-export async function startLocalApi(hooks: LocalServerHooks = {}): Promise<LocalApi> {
+/**
+ * `hooks` go to each server started (the function's log lines are dropped unless given);
+ * `settings` change the local server's own (e.g. the WebSocket idle timeout).
+ */
+export async function startLocalApi(
+  hooks: LocalServerHooks = {},
+  settings: Partial<Pick<LocalSettings, "websocketIdleTimeoutMs">> = {},
+): Promise<LocalApi> {
   const dataDir = await mkdtemp(join(tmpdir(), "notes-api-"));
   const start = () =>
     startLocalServer(
-      { dataDir, port: 0, host: "127.0.0.1", tableName: "notes", bucketName: "notes-attachments" },
+      { dataDir, port: 0, host: "127.0.0.1", tableName: "notes", bucketName: "notes-attachments", ...settings },
       { onLambdaLine: () => {}, ...hooks },
     );
   let server: LocalServer | null = await start();

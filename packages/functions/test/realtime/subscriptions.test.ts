@@ -1,11 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import * as Subscription from "@notes/core/subscription";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localUserToken } from "../../src/local/cognito.ts";
-import { startLocalServer, type LocalServer } from "../../src/local/server.ts";
 import { captureLogs } from "../../src/log.ts";
+import { graphqlClient } from "../graphql-client.ts";
+import { startLocalApi, type LocalApi } from "../hardening/local-api.ts";
 import type { Invocation } from "../../src/local/invocation.ts";
 import { frameRecordingWebSocket, recordSubscription, recordingClient, type Frame, type RecordingClient } from "./ws-client.ts";
 
@@ -23,31 +20,16 @@ interface NoteEventData {
   noteEvents: { type: string; id: string; version: number; note: { id: string; content: string; version: number } | null };
 }
 
+/** The local server (its function logs kept out of the output), and the invocations it reported. */
 async function startServer(websocketIdleTimeoutMs?: number) {
-  const dataDir = await mkdtemp(join(tmpdir(), "notes-realtime-"));
   const invocations: Invocation[] = [];
-  const server = await startLocalServer(
-    { dataDir, port: 0, host: "127.0.0.1", tableName: "notes", bucketName: "notes-attachments", websocketIdleTimeoutMs },
-    { onInvocation: (invocation) => invocations.push(invocation) },
-  );
-  return {
-    server,
-    invocations,
-    token: (name: string) => localUserToken(dataDir, name),
-    close: async () => {
-      await server.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+  const api = await startLocalApi({ onInvocation: (invocation) => invocations.push(invocation) }, { websocketIdleTimeoutMs });
+  return { server: api, invocations, token: api.token, close: api.close };
 }
 
-async function gql(server: LocalServer, token: string, query: string, variables: Record<string, unknown> = {}) {
-  const response = await fetch(server.url, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: any; errors?: unknown[] };
+/** A query or mutation over HTTP through the tests' one client; its errors fail the test. */
+async function gql(server: LocalApi, token: string, query: string, variables: Record<string, unknown> = {}) {
+  const { body } = await graphqlClient(server.url)(query, variables, { token });
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
 }

@@ -79,7 +79,7 @@ function InvocationView({ requestId, onClose }: { requestId: string; onClose(): 
   }, [requestId]);
   if (error) return <aside className="detail">{error}</aside>;
   if (!detail) return <aside className="detail">Loading…</aside>;
-  const logLines = detail.logLines.filter((line) => !line.startsWith('{"_aws":'));
+  const { logLines } = detail;
   return (
     <aside className="detail" aria-label="Invocation">
       <header>

@@ -18,13 +18,18 @@ interface EmfDirective {
 }
 
 export function parseEmf(line: string): MetricValue[] {
-  let document: Record<string, unknown>;
   try {
-    document = JSON.parse(line) as Record<string, unknown>;
+    return emfMetrics(JSON.parse(line));
   } catch {
     return [];
   }
-  const directives = (document?._aws as { CloudWatchMetrics?: unknown } | undefined)?.CloudWatchMetrics;
+}
+
+/** The metrics of a line already parsed (nothing unless it is an EMF document). */
+export function emfMetrics(parsed: unknown): MetricValue[] {
+  if (parsed === null || typeof parsed !== "object") return [];
+  const document = parsed as Record<string, unknown>;
+  const directives = (document._aws as { CloudWatchMetrics?: unknown } | undefined)?.CloudWatchMetrics;
   if (!Array.isArray(directives)) return [];
   const metrics: MetricValue[] = [];
   for (const directive of directives as EmfDirective[]) {
@@ -44,7 +49,8 @@ export function parseEmf(line: string): MetricValue[] {
   return metrics;
 }
 
-/** True for a line CloudWatch would read as metrics rather than as a log event. */
-export function isEmfLine(line: string): boolean {
-  return line.startsWith('{"_aws":') && parseEmf(line).length > 0;
+/** True for a line CloudWatch would read as metrics rather than as a log event (`parsed`: the line's JSON, when already read). */
+export function isEmfLine(line: string, parsed?: unknown): boolean {
+  if (!line.startsWith('{"_aws":')) return false;
+  return parsed === undefined ? parseEmf(line).length > 0 : emfMetrics(parsed).length > 0;
 }

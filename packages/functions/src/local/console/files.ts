@@ -1,4 +1,5 @@
-import { HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, ListObjectsV2Command, type _Object } from "@aws-sdk/client-s3";
+import { inParallel } from "@notes/core/in-parallel";
 import { presignGet } from "@notes/core/s3-download";
 import { s3Client } from "@notes/core/s3";
 import { s3Settings } from "@notes/core/s3-settings";
@@ -7,6 +8,7 @@ import type { FileView } from "./types.ts";
 /** Past this many objects the console lists no more (a local bucket holds a few). */
 const MAX_FILES = 1000;
 const DOWNLOAD_SECONDS = 15 * 60;
+const HEADS_IN_FLIGHT = 8;
 
 /**
  * The bucket's objects, newest first, each with a download link (saved under the name the table
@@ -14,32 +16,27 @@ const DOWNLOAD_SECONDS = 15 * 60;
  */
 export async function listFiles(fileNames: ReadonlyMap<string, string> = new Map()): Promise<FileView[]> {
   const bucket = s3Settings().bucketName;
-  const files: FileView[] = [];
+  const objects: _Object[] = [];
   let token: string | undefined;
   do {
     const page = await s3Client().send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    for (const object of page.Contents ?? []) {
-      if (!object.Key || files.length >= MAX_FILES) continue;
-      const head = await s3Client().send(new HeadObjectCommand({ Bucket: bucket, Key: object.Key }));
-      const contentType = head.ContentType ?? null;
-      const url = await presignGet({
-        key: object.Key,
-        fileName: fileNames.get(object.Key) ?? object.Key.slice(object.Key.lastIndexOf("/") + 1),
-        contentType: contentType ?? "application/octet-stream",
-        expiresInSeconds: DOWNLOAD_SECONDS,
-      });
-      files.push({
-        key: object.Key,
-        size: object.Size ?? 0,
-        contentType,
-        lastModified: object.LastModified?.toISOString() ?? null,
-        url,
-        ...keyLayout(object.Key),
-      });
-    }
-    token = files.length < MAX_FILES ? page.NextContinuationToken : undefined;
+    objects.push(...(page.Contents ?? []).filter((object) => object.Key));
+    token = objects.length < MAX_FILES ? page.NextContinuationToken : undefined;
   } while (token);
-  return files.sort((a, b) => (b.lastModified ?? "").localeCompare(a.lastModified ?? ""));
+  const files: FileView[] = [];
+  // The content type is only in each object's head: a few at a time.
+  await inParallel(objects.slice(0, MAX_FILES), HEADS_IN_FLIGHT, async ({ Key: key, Size: size, LastModified: lastModified }) => {
+    const head = await s3Client().send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    const contentType = head.ContentType ?? null;
+    const url = await presignGet({
+      key: key!,
+      fileName: fileNames.get(key!) ?? key!.slice(key!.lastIndexOf("/") + 1),
+      contentType: contentType ?? "application/octet-stream",
+      expiresInSeconds: DOWNLOAD_SECONDS,
+    });
+    files.push({ key: key!, size: size ?? 0, contentType, lastModified: lastModified?.toISOString() ?? null, url, ...keyLayout(key!) });
+  });
+  return files.sort((a, b) => (b.lastModified ?? "").localeCompare(a.lastModified ?? "") || a.key.localeCompare(b.key));
 }
 
 /** core/attachment.ts's layout: attachments/<user>/<noteId>/<uploadId>, uploads/<user>/<uploadId>. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { fileURLToPath } from "node:url";
+import { readBodyUpTo } from "../../http/body.ts";
 import { log } from "../../log.ts";
 import type { Invocation } from "../invocation.ts";
 import { withLocalWebRoutes } from "../web-routes.ts";
@@ -121,15 +122,10 @@ class BadBody extends Error {}
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   if (!/^application\/json\b/i.test(req.headers["content-type"] ?? "")) throw new BadBody("Send JSON (Content-Type: application/json).");
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new BadBody(`The body is over ${MAX_BODY_BYTES} bytes.`);
-    chunks.push(chunk);
-  }
+  const bytes = await readBodyUpTo(req, MAX_BODY_BYTES);
+  if (bytes === null) throw new BadBody(`The body is over ${MAX_BODY_BYTES} bytes.`);
   try {
-    const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+    const body = JSON.parse(bytes.toString("utf8")) as unknown;
     if (body !== null && typeof body === "object" && !Array.isArray(body)) return body as Record<string, unknown>;
   } catch {
     // Reported below, as for any other body that is not an object.

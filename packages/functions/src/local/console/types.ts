@@ -5,6 +5,8 @@ import type { MetricValue } from "./emf.ts";
 export type InvocationSummary = Omit<Invocation, "logLines" | "request">;
 
 export interface InvocationDetail extends Invocation {
+  /** The invocation's log lines, its metric (EMF) lines left out: those are `metrics`. */
+  logLines: string[];
   metrics: MetricValue[];
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { InitiateAuthCommand, ListUsersCommand, type UserType } from "@aws-sdk/client-cognito-identity-provider";
+import { AdminGetUserCommand, InitiateAuthCommand, ListUsersCommand, type UserType } from "@aws-sdk/client-cognito-identity-provider";
 import { cognitoDir, createConfirmedUser, localCognitoClient, type LocalCognito } from "../cognito.ts";
 import type { UserView } from "./types.ts";
 
@@ -62,10 +62,11 @@ export async function createUser(pool: PoolAccess, input: { email?: unknown; pas
   const cognito = localCognitoClient(pool.endpoint);
   try {
     await createConfirmedUser(cognito, pool.userPoolId, email, given || `${randomBytes(18).toString("base64url")}aA1!`);
+    const user = await cognito.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: email }));
+    return userView({ ...user, Attributes: user.UserAttributes });
   } finally {
     cognito.destroy();
   }
-  return (await listUsers(pool)).find((user) => user.email === email)!;
 }
 
 /** A fresh access token for the user with this username (or email), valid one hour. */
