@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { inParallel } from "@notes/core/in-parallel";
 import { monotonicFactory } from "ulid";
 
 /** The benchmark's users and their notes, written straight into the table (not through the API). */
@@ -71,20 +72,13 @@ async function seedUser(
 export async function writeItems(client: DynamoDBDocumentClient, tableName: string, items: readonly Record<string, unknown>[]): Promise<void> {
   const batches: Record<string, unknown>[][] = [];
   for (let i = 0; i < items.length; i += BATCH) batches.push(items.slice(i, i + BATCH));
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++]!;
-      let requests = batch.map((Item) => ({ PutRequest: { Item } }));
-      // BatchWrite may hand back unprocessed items; bounded retries keep this loop finite.
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt === 10) throw new Error(`seeding ${tableName}: items left unprocessed`);
-        const { UnprocessedItems } = await client.send(
-          new BatchWriteCommand({ RequestItems: { [tableName]: requests } }),
-        );
-        requests = (UnprocessedItems?.[tableName] ?? []) as typeof requests;
-      }
+  await inParallel(batches, IN_FLIGHT, async (batch) => {
+    let requests = batch.map((Item) => ({ PutRequest: { Item } }));
+    // BatchWrite may hand back unprocessed items; bounded retries keep this loop finite.
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt === 10) throw new Error(`seeding ${tableName}: items left unprocessed`);
+      const { UnprocessedItems } = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+      requests = (UnprocessedItems?.[tableName] ?? []) as typeof requests;
     }
-  };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  });
 }

@@ -50,7 +50,8 @@ export function Api({ stack }: StackContext) {
           "dynamodb:UpdateItem",
           "dynamodb:DeleteItem",
           "dynamodb:Query",
-          // Search: a note's index items are written, and a page's candidates read, in batches.
+          // Search: a note's index items are written, and a page's candidates read, in batches;
+          // real-time: a closed connection's records are deleted in one batch.
           "dynamodb:BatchGetItem",
           "dynamodb:BatchWriteItem",
         ],

@@ -1,6 +1,6 @@
 /**
- * Runs `each` on every item, at most `limit` at a time, started in the items' order (batch writes,
- * the real-time fan-out). The first failure rejects; items not yet started are then left alone.
+ * Runs `each` on every item, at most `limit` at a time, started in the items' order. The first
+ * failure rejects at once and no further item starts; those already running finish unobserved.
  */
 export async function inParallel<T>(items: readonly T[], limit: number, each: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
@@ -15,5 +15,5 @@ export async function inParallel<T>(items: readonly T[], limit: number, each: (i
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
 }

@@ -93,8 +93,7 @@ export async function addSubscription(userId: string, subscription: StoredSubscr
   try {
     await dynamo.put({
       Item: {
-        userId: userPartition(userId),
-        noteId: subscriptionSortKey(subscription.connectionId, subscription.subscriptionId),
+        ...subscriptionKey(userId, subscription.connectionId, subscription.subscriptionId),
         ...subscription,
         expiresAtEpoch: nowSeconds() + CONNECTION_LIFETIME_SECONDS,
       },
@@ -108,7 +107,11 @@ export async function addSubscription(userId: string, subscription: StoredSubscr
 }
 
 export async function removeSubscription(userId: string, connectionId: string, subscriptionId: string): Promise<void> {
-  await dynamo.remove({ Key: { userId: userPartition(userId), noteId: subscriptionSortKey(connectionId, subscriptionId) } });
+  await dynamo.remove({ Key: subscriptionKey(userId, connectionId, subscriptionId) });
+}
+
+function subscriptionKey(userId: string, connectionId: string, subscriptionId: string) {
+  return { userId: userPartition(userId), noteId: subscriptionSortKey(connectionId, subscriptionId) };
 }
 
 /** Every live subscription of a user, on any of their connections: one Query on their subscription partition. */
@@ -119,15 +122,14 @@ export async function subscriptionsOf(userId: string): Promise<StoredSubscriptio
 /** `$disconnect`, or a send that found the connection gone: its subscriptions and its record go. */
 export async function removeConnection(connectionId: string, userId?: string): Promise<void> {
   const owner = userId ?? (await getConnection(connectionId))?.userId;
-  const subscriptionKeys =
-    owner === undefined
-      ? []
-      : (await querySubscriptions(owner, subscriptionSortKey(connectionId, ""))).map((s) => ({
-          userId: userPartition(owner),
-          noteId: subscriptionSortKey(connectionId, s.subscriptionId),
-        }));
-  // One BatchWriteItem for the connection's record and its subscriptions (25 keys a call).
-  await dynamo.batchWrite([...subscriptionKeys, connectionKey(connectionId)].map((Key) => ({ DeleteRequest: { Key } })));
+  if (owner !== undefined) {
+    const subscriptions = await querySubscriptions(owner, subscriptionSortKey(connectionId, ""));
+    // In batches (25 a call); the record goes last, so a failure here leaves it to find the owner by.
+    await dynamo.batchWrite(
+      subscriptions.map((s) => ({ DeleteRequest: { Key: subscriptionKey(owner, connectionId, s.subscriptionId) } })),
+    );
+  }
+  await dynamo.remove({ Key: connectionKey(connectionId) });
 }
 
 async function querySubscriptions(userId: string, sortKeyPrefix: string): Promise<StoredSubscription[]> {

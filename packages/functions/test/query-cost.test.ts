@@ -92,25 +92,66 @@ describe("the full page through the real server", () => {
     expect(two.body.data).toBeUndefined();
   });
 
-  it("prices the same document again for each request's variables, and a literal page once for all", async () => {
+  // Each document is sent again and again (yoga parses it once): a price kept from an earlier
+  // request would let a later, dearer one through.
+  const note = () => allFields(schema.getType("Note") as GraphQLObjectType);
+  const manyIds = Array.from({ length: 100 }, (_, i) => `01J00000000000000000000${String(i).padStart(3, "0")}`);
+  const repriced: [label: string, query: string, cheap: Record<string, unknown>, dear: Record<string, unknown>, operationName?: string][] = [
+    ["aliased pages", twoPagesQuery, { first: 10 }, { first: 100 }],
+    [
+      "pages in a fragment",
+      `query InFragment($first: Int) { ...Pages } fragment Pages on Query { ${fullPage("a: ")} ${fullPage("b: ")} }`,
+      { first: 10 },
+      { first: 100 },
+    ],
+    [
+      "nodes(ids:)",
+      `query Nodes($ids: [ID!]!) { ${["a", "b", "c"].map((alias) => `${alias}: nodes(ids: $ids) { id ... on Note { ${note()} } }`).join(" ")} }`,
+      { ids: manyIds.slice(0, 1) },
+      { ids: manyIds },
+    ],
+    [
+      "the dear one of two operations",
+      `query Small { me { id } } query Big($first: Int) { ${fullPage("a: ")} ${fullPage("b: ")} }`,
+      { first: 10 },
+      { first: 100 },
+      "Big",
+    ],
+  ];
+
+  it.each(repriced)("prices %s again for each request's variables", async (_label, query, cheap, dear, operationName) => {
     const issuer = await createTestIssuer();
     const gql = graphqlClient(GRAPHQL_URL, inProcess(createTestYoga(issuer)));
     const token = await issuer.token("calibration-variables");
-    const pages = twoPagesQuery;
-    // One parsed document (yoga's cache), three requests: a price kept from the first would let the third through.
-    expect((await gql(pages, { first: 10 }, { token })).body.errors).toBeUndefined();
-    expect((await gql(pages, { first: 20 }, { token })).body.errors).toBeUndefined();
-    const large = await gql(pages, { first: 100 }, { token });
-    expect(large.status).toBe(400);
-    expect(errorCodes(large.body)).toEqual(["GRAPHQL_VALIDATION_FAILED"]);
-    // Literal sizes: refused every time, whatever (unused) variables come with it.
-    const literal = `query Literal($unused: Int) { ${fullPage("a: ").replace("$first", "100")} ${fullPage("b: ").replace("$first", "100")} }`;
-    for (const unused of [1, 2]) {
-      const refused = await gql(literal, { unused }, { token });
+    if (operationName) expect((await gql(query, {}, { token, operationName: "Small" })).body.errors).toBeUndefined();
+    expect((await gql(query, cheap, { token, operationName })).body.errors).toBeUndefined();
+    const refused = await gql(query, dear, { token, operationName });
+    expect(refused.status).toBe(400);
+    expect(errorCodes(refused.body)).toEqual(["GRAPHQL_VALIDATION_FAILED"]);
+    expect(refused.body.data).toBeUndefined();
+    // And the cheap one still passes after the dear one was refused.
+    expect((await gql(query, cheap, { token, operationName })).body.errors).toBeUndefined();
+  });
+
+  it("prices a document whose variables reach no priced field once, for every request", async () => {
+    const issuer = await createTestIssuer();
+    const gql = graphqlClient(GRAPHQL_URL, inProcess(createTestYoga(issuer)));
+    const token = await issuer.token("calibration-literal");
+    const literal = `query Literal($id: ID!) { note(id: $id) { id } ${fullPage("a: ").replace("$first", "100")} ${fullPage("b: ").replace("$first", "100")} }`;
+    for (const id of manyIds.slice(0, 3)) {
+      const refused = await gql(literal, { id }, { token });
+      expect(refused.status).toBe(400);
       expect(errorCodes(refused.body)).toEqual(["GRAPHQL_VALIDATION_FAILED"]);
     }
-    // A page size that does not coerce gets graphql-js's own variable error, not the cost rule's.
-    const wrongType = await gql(pages, { first: "many" }, { token });
+    const affordable = `query One($id: ID!) { note(id: $id) { id } ${fullPage().replace("$first", "100")} }`;
+    for (const id of manyIds.slice(0, 3)) expect((await gql(affordable, { id }, { token })).body.errors).toBeUndefined();
+  });
+
+  it("answers a page size that does not coerce with graphql-js's own variable error", async () => {
+    const issuer = await createTestIssuer();
+    const gql = graphqlClient(GRAPHQL_URL, inProcess(createTestYoga(issuer)));
+    const token = await issuer.token("calibration-coercion");
+    const wrongType = await gql(twoPagesQuery, { first: "many" }, { token });
     expect(wrongType.body.errors?.map((e: { message: string }) => e.message)).toEqual([
       expect.stringMatching(/^Variable "\$first" got invalid value "many"/),
     ]);

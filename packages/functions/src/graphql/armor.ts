@@ -102,21 +102,21 @@ function useMaxTokens(maxTokens: number): Plugin {
 function useCostLimit(maxCost: number): Plugin {
   // A price depends on variables only through the arguments of fields priced by a function (a
   // page's `first`): any other document (note(id: $id), a page of a literal size) is priced once
-  // per parsed document (yoga caches those), not on every request.
-  const fixedCosts = new WeakMap<DocumentNode, Map<string | null | undefined, number>>();
+  // per parsed document (yoga caches those), not on every request. A kept price is every caller's:
+  // no complexity function of the schema reads the context. Once kept, variables that do not
+  // coerce meet this rule before graphql-js's own error (the same code and status).
+  const documents = new WeakMap<DocumentNode, { variablesPrice: boolean; costs: Map<string | null | undefined, number> }>();
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const { schema, document, operationName } = args;
-      let known = fixedCosts.get(document);
-      let cost = known?.get(operationName);
+      let known = documents.get(document);
+      if (!known) documents.set(document, (known = { variablesPrice: usesPricingVariables(schema, document), costs: new Map() }));
+      let cost = known.costs.get(operationName);
       if (cost === undefined) {
         const operation = getOperationAST(document, operationName);
         if (!operation) return;
         cost = operationCost(schema, document, operation, args.variableValues, args.contextValue);
-        if (cost !== undefined && !usesPricingVariables(schema, document)) {
-          if (!known) fixedCosts.set(document, (known = new Map()));
-          known.set(operationName, cost);
-        }
+        if (cost !== undefined && !known.variablesPrice) known.costs.set(operationName, cost);
       }
       if (cost !== undefined && cost > maxCost) {
         setResultAndStopExecution({ errors: [costLimitError(maxCost, cost)] });

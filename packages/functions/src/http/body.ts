@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-// The two node:http servers' body handling (the local API Gateway and http/node.ts): one limit rule, one lingering close.
+// The node:http servers' body handling (the local API Gateway, http/node.ts, the local console): one limit rule, one lingering close.
 
 /** The body, or null past `limit` bytes (a declared Content-Length past it is not read at all; the rest is left unread). */
 export function readBodyUpTo(req: IncomingMessage, limit: number): Promise<Buffer | null> {

@@ -86,26 +86,18 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
     };
     const httpApi = createHttpApi({ run: (event, requestId) => fn.run(event, requestId), onInvocation: recordInvocation });
     const listening = { host: settings.host, port: settings.port };
-    const server = createLocalHttpServer(
-      withPrefix(
-        (path) => localS3.handles(path),
-        (req, res) => localS3.handle(req, res),
-        withPrefix(
-          (path) => localConsole.handles(path),
-          (req, res) => localConsole.handle(req, res, listening),
-          withLocalWebRoutes(withLocalGraphiQL(httpApi), {
-            // Filled into the built app as SST fills the deployed one: the same settings, local values.
-            appSettings: {
-              VITE_REGION: "local",
-              VITE_USER_POOL_ID: pool.userPoolId,
-              VITE_USER_POOL_CLIENT_ID: pool.clientId,
-              VITE_USER_POOL_ENDPOINT: pool.endpoint,
-            },
-            connectSources: [new URL(pool.endpoint).origin],
-          }),
-        ),
-      ),
-    );
+    const apiAndWebApp = withLocalWebRoutes(withLocalGraphiQL(httpApi), {
+      // Filled into the built app as SST fills the deployed one: the same settings, local values.
+      appSettings: {
+        VITE_REGION: "local",
+        VITE_USER_POOL_ID: pool.userPoolId,
+        VITE_USER_POOL_CLIENT_ID: pool.clientId,
+        VITE_USER_POOL_ENDPOINT: pool.endpoint,
+      },
+      connectSources: [new URL(pool.endpoint).origin],
+    });
+    const withConsole = withPrefix((path) => localConsole.handles(path), (req, res) => localConsole.handle(req, res, listening), apiAndWebApp);
+    const server = createLocalHttpServer(withPrefix((path) => localS3.handles(path), (req, res) => localS3.handle(req, res), withConsole));
     // The WebSocket API (Subscription.noteEvents) on the same server, invoking the same workers.
     const websocket = attachWebSocketGateway(server, {
       run: (event, requestId) => fn.run(event, requestId),

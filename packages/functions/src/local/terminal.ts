@@ -30,15 +30,6 @@ export function formatInvocation(inv: Invocation): string[] {
   return [summary, ...problems];
 }
 
-/**
- * One log line outside an invocation (or a warning inside one): `WARN message: error (request id)`;
- * lines that are not JSON as they are; metric lines not at all (null).
- */
-export function formatLine(line: string): string | null {
-  const seen = read(line);
-  return seen.metric ? null : describe(seen);
-}
-
 /** A line parsed once: its fields, whether it goes to stderr, whether it is a metric (EMF) line. */
 interface ReadLine {
   text: string;
@@ -53,10 +44,11 @@ function read(text: string): ReadLine {
     text,
     parsed,
     loud: LOUD.has(String(parsed?.level)),
-    metric: isEmfLine(text, parsed),
+    metric: isEmfLine(text),
   };
 }
 
+/** `WARN message: error (request id)`, or the line as it is when it is not a JSON log line. */
 function describe({ text, parsed }: ReadLine): string {
   if (!parsed || typeof parsed.message !== "string") return text;
   const level = typeof parsed.level === "string" ? parsed.level : "INFO";
@@ -96,6 +88,7 @@ export function createTerminal(format: LogFormat, out: Output = process.stdout, 
   }
   return {
     invocation: (inv) => out.write(`${formatInvocation(inv).join("\n")}\n`),
+    // A line outside any invocation: short as below, or as it is when not JSON; metric lines not at all.
     line(line) {
       const seen = read(line);
       if (!seen.metric) (seen.loud ? err : out).write(`${describe(seen)}\n`);

@@ -23,14 +23,14 @@ interface NoteEventData {
 /** The local server (its function logs kept out of the output), and the invocations it reported. */
 async function startServer(websocketIdleTimeoutMs?: number) {
   const invocations: Invocation[] = [];
-  const api = await startLocalApi({ onInvocation: (invocation) => invocations.push(invocation) }, { websocketIdleTimeoutMs });
-  return { server: api, invocations, token: api.token, close: api.close };
+  const server = await startLocalApi({ onInvocation: (invocation) => invocations.push(invocation) }, { websocketIdleTimeoutMs });
+  return { server, invocations, token: server.token, close: server.close };
 }
 
-/** A query or mutation over HTTP through the tests' one client; its errors fail the test. */
+/** A query or mutation over HTTP through the tests' one client; anything but data fails the test at once. */
 async function gql(server: LocalApi, token: string, query: string, variables: Record<string, unknown> = {}) {
-  const { body } = await graphqlClient(server.url)(query, variables, { token });
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  const { status, body, text } = await graphqlClient(server.url)(query, variables, { token });
+  if (status !== 200 || body.errors || !body.data) throw new Error(`${status}: ${text}`);
   return body.data;
 }
 

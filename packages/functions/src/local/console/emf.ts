@@ -26,7 +26,7 @@ export function parseEmf(line: string): MetricValue[] {
 }
 
 /** The metrics of a line already parsed (nothing unless it is an EMF document). */
-export function emfMetrics(parsed: unknown): MetricValue[] {
+function emfMetrics(parsed: unknown): MetricValue[] {
   if (parsed === null || typeof parsed !== "object") return [];
   const document = parsed as Record<string, unknown>;
   const directives = (document._aws as { CloudWatchMetrics?: unknown } | undefined)?.CloudWatchMetrics;
@@ -49,8 +49,19 @@ export function emfMetrics(parsed: unknown): MetricValue[] {
   return metrics;
 }
 
-/** True for a line CloudWatch would read as metrics rather than as a log event (`parsed`: the line's JSON, when already read). */
-export function isEmfLine(line: string, parsed?: unknown): boolean {
-  if (!line.startsWith('{"_aws":')) return false;
-  return parsed === undefined ? parseEmf(line).length > 0 : emfMetrics(parsed).length > 0;
+/** True for a line CloudWatch would read as metrics rather than as a log event. */
+export function isEmfLine(line: string): boolean {
+  return line.startsWith('{"_aws":') && parseEmf(line).length > 0;
+}
+
+/** An invocation's lines as CloudWatch sees them: log events, and the metrics of its EMF lines. */
+export function separateMetrics(lines: readonly string[]): { logLines: string[]; metrics: MetricValue[] } {
+  const logLines: string[] = [];
+  const metrics: MetricValue[] = [];
+  for (const line of lines) {
+    const found = line.startsWith('{"_aws":') ? parseEmf(line) : [];
+    if (found.length > 0) metrics.push(...found);
+    else logLines.push(line);
+  }
+  return { logLines, metrics };
 }

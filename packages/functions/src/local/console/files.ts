@@ -16,11 +16,11 @@ const HEADS_IN_FLIGHT = 8;
  */
 export async function listFiles(fileNames: ReadonlyMap<string, string> = new Map()): Promise<FileView[]> {
   const bucket = s3Settings().bucketName;
-  const objects: _Object[] = [];
+  const objects: (_Object & { Key: string })[] = [];
   let token: string | undefined;
   do {
     const page = await s3Client().send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    objects.push(...(page.Contents ?? []).filter((object) => object.Key));
+    objects.push(...(page.Contents ?? []).filter((object): object is _Object & { Key: string } => object.Key !== undefined));
     token = objects.length < MAX_FILES ? page.NextContinuationToken : undefined;
   } while (token);
   const files: FileView[] = [];
@@ -29,12 +29,12 @@ export async function listFiles(fileNames: ReadonlyMap<string, string> = new Map
     const head = await s3Client().send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     const contentType = head.ContentType ?? null;
     const url = await presignGet({
-      key: key!,
-      fileName: fileNames.get(key!) ?? key!.slice(key!.lastIndexOf("/") + 1),
+      key,
+      fileName: fileNames.get(key) ?? key.slice(key.lastIndexOf("/") + 1),
       contentType: contentType ?? "application/octet-stream",
       expiresInSeconds: DOWNLOAD_SECONDS,
     });
-    files.push({ key: key!, size: size ?? 0, contentType, lastModified: lastModified?.toISOString() ?? null, url, ...keyLayout(key!) });
+    files.push({ key, size: size ?? 0, contentType, lastModified: lastModified?.toISOString() ?? null, url, ...keyLayout(key) });
   });
   return files.sort((a, b) => (b.lastModified ?? "").localeCompare(a.lastModified ?? "") || a.key.localeCompare(b.key));
 }

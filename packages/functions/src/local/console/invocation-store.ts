@@ -1,5 +1,5 @@
 import type { Invocation } from "../invocation.ts";
-import { isEmfLine, parseEmf } from "./emf.ts";
+import { separateMetrics } from "./emf.ts";
 import { redactRequest } from "./redact.ts";
 import type { InvocationDetail, InvocationSummary } from "./types.ts";
 
@@ -33,7 +33,7 @@ export class InvocationStore {
 
   get(requestId: string): InvocationDetail | undefined {
     const inv = this.#ring.find((kept) => kept.requestId === requestId);
-    return inv && { ...inv, logLines: inv.logLines.filter((line) => !isEmfLine(line)), metrics: inv.logLines.flatMap(parseEmf) };
+    return inv && { ...inv, ...separateMetrics(inv.logLines) };
   }
 
   subscribe(listener: (summary: InvocationSummary) => void): () => void {
