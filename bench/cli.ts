@@ -24,6 +24,7 @@ const USAGE = `npm run bench -- [options]
   --lever-esbuild JSON | --lever-node-options S | --lever-node-args=S | --lever-bundle FILE | --lever-env JSON
                          the levers tool: the product bundle against one alternate setting
   --node PATH            measure on another Node binary
+  --env JSON             variables added to every measured function's environment (e.g. Powertools' settings)
   --cpu-prof, --vs-node PATH, --vs-node-options S   with --layers: profiles, a second Node`;
 
 const { values: flags } = parseArgs({
@@ -36,6 +37,7 @@ const { values: flags } = parseArgs({
     help: { type: "boolean", default: false },
     layers: { type: "boolean", default: false },
     node: { type: "string" },
+    env: { type: "string" },
     "cpu-prof": { type: "boolean", default: false },
     "vs-node": { type: "string" },
     "vs-node-options": { type: "string" },
@@ -84,7 +86,8 @@ async function measure() {
   if (tool && selected.length > 1) throw new Error(`${tool.name} is a tool: it runs alone`);
 
   const started = performance.now();
-  const world = await startWorld({ bigUserNotes: Math.max(25, ...selected.map((s) => s.bigUserNotes ?? 0)), node: flags.node });
+  const env = JSON.parse(flags.env ?? "{}") as Record<string, string>;
+  const world = await startWorld({ bigUserNotes: Math.max(25, ...selected.map((s) => s.bigUserNotes ?? 0)), node: flags.node, env });
   const outputs: Output[] = [];
   try {
     for (const scenario of selected) {
@@ -113,7 +116,7 @@ async function measure() {
     harness_node: process.version,
     esbuild: SST_ESBUILD_VERSION,
     // What every measured process gets as a Lambda function of LAMBDA_MEMORY_MB (cold-start adds the CPU quotas of the sizes).
-    lambda: Object.assign({ memory_mb: LAMBDA_MEMORY_MB, node_args: LAMBDA_NODE_ARGS, node_options: LAMBDA_NODE_OPTIONS, cpu_quota: null }, ...outputs.map((o) => o.run?.lambda)),
+    lambda: Object.assign({ memory_mb: LAMBDA_MEMORY_MB, node_args: LAMBDA_NODE_ARGS, node_options: LAMBDA_NODE_OPTIONS, cpu_quota: null, env }, ...outputs.map((o) => o.run?.lambda)),
     plan: Object.fromEntries(selected.map((s) => [s.name, s.plan[mode]])),
   };
   const samples = Object.assign({}, ...outputs.map((o) => o.samples));
@@ -121,7 +124,7 @@ async function measure() {
   const results: Results = tool ? { ...figures, samples, run } : { ...figures, ...judge(figures), not_measurable: notMeasurable, samples, run };
 
   // Only the standard full runs (all scenarios, this machine's Lambda Node) are the committed record.
-  const variant = mode === "quick" || only.length > 0 || flags.node !== undefined || flags["vs-node"] !== undefined || flags["cpu-prof"] || tool?.name === "levers";
+  const variant = mode === "quick" || only.length > 0 || flags.node !== undefined || flags.env !== undefined || flags["vs-node"] !== undefined || flags["cpu-prof"] || tool?.name === "levers";
   const name = `${tool?.file ?? "results"}${mode === "quick" ? "-quick" : ""}.json`;
   const file = variant ? path.join(OUT_DIR, name) : path.join(ROOT, "bench", name);
   await writeFile(file, JSON.stringify(results, null, 2) + "\n");

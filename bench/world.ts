@@ -55,7 +55,7 @@ export interface ProcessOptions {
 
 export type World = Awaited<ReturnType<typeof startWorld>>;
 
-export async function startWorld(options: { bigUserNotes: number; node?: string }) {
+export async function startWorld(options: { bigUserNotes: number; node?: string; env?: Record<string, string> }) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   /** The Node that runs every measured process: the Lambda's major (nodejs22.x), unless told otherwise. */
   const node = options.node ?? lambdaNodeBinary() ?? process.execPath;
@@ -113,6 +113,8 @@ export async function startWorld(options: { bigUserNotes: number; node?: string 
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     ATTACHMENTS_BUCKET: s3.ready.bucketName,
     S3_ENDPOINT: s3.ready.endpoint,
+    // --env: a setting of the function's to measure (the contenders that are not the product ignore it).
+    ...options.env,
   };
   const envOf = (o: ProcessOptions) => ({ ...lambdaEnv, ...o.env, NODE_OPTIONS: o.nodeOptions ?? LAMBDA_NODE_OPTIONS });
   const argvOf = (o: ProcessOptions) => [...(o.nodeArgs ?? LAMBDA_NODE_ARGS), ...(o.execArgv ?? [])];
