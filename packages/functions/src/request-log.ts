@@ -3,8 +3,9 @@ import { getOperationAST, type ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { BoundedMap } from "./bounded-map.ts";
 import type { Context } from "./graphql/context.ts";
+import type { Context as LambdaContext } from "aws-lambda";
 import { elapsedMs, log } from "./log.ts";
-import { recordRequest } from "./metrics.ts";
+import { recordInvocation, recordRequest } from "./metrics.ts";
 
 /**
  * The one line every HTTP request produces, whichever runtime and however it ended, and its
@@ -28,6 +29,15 @@ export const REQUEST_MESSAGE = "graphql request";
 export function writeRequestLine(fields: RequestLogFields): void {
   log.info(REQUEST_MESSAGE, fields);
   recordRequest(fields);
+}
+
+/**
+ * Per Lambda invocation, HTTP or WebSocket: the context's keys (cold_start, function_request_id,
+ * ...) on every log line of the invocation, and the cold-start metric.
+ */
+export function beginInvocation(context: LambdaContext): void {
+  log.addContext(context);
+  recordInvocation(context);
 }
 
 /** What each runtime (Lambda, local server) knows of a request before yoga sees it. */

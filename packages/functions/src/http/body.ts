@@ -2,6 +2,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 
 // The node:http servers' body handling (the local API Gateway, http/node.ts, the local console): one limit rule, one lingering close.
 
+/** The request target's path, without its query. */
+export function requestPath(req: IncomingMessage): string {
+  return (req.url ?? "/").split("?", 1)[0]!;
+}
+
 /** The body, or null past `limit` bytes (a declared Content-Length past it is not read at all; the rest is left unread). */
 export function readBodyUpTo(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   if (Number(req.headers["content-length"] ?? 0) > limit) return Promise.resolve(null);

@@ -6,8 +6,7 @@ import type {
 import { isUtf8 } from "node:buffer";
 import { handleRuntimeRequest, type NotesYoga } from "../graphql/yoga.ts";
 import { UNEXPECTED_FAILURE_BODY, unexpected } from "../graphql/errors.ts";
-import { log } from "../log.ts";
-import { recordInvocation } from "../metrics.ts";
+import { beginInvocation } from "../request-log.ts";
 import {
   MAX_BODY_BYTES,
   REFUSAL_HEADERS,
@@ -36,11 +35,7 @@ async function handle(
   const receivedAt = performance.now();
   const requestId = event.requestContext.requestId ?? context?.awsRequestId;
   const method = event.requestContext.http.method;
-  if (context) {
-    // The Lambda context's keys (cold_start, function_request_id, ...) on every line of this invocation.
-    log.addContext(context);
-    recordInvocation(context);
-  }
+  if (context) beginInvocation(context);
   const body = requestBody(event);
   if (body === TOO_LARGE) return refuse(payloadTooLarge, requestId, method, receivedAt);
   if (body === NOT_UTF8) return refuse(invalidUtf8, requestId, method, receivedAt);

@@ -1,16 +1,16 @@
+import { isUtf8 } from "node:buffer";
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { GRAPHQL_ROUTES, HTTP_API_CORS } from "../../../../stacks/http-api.ts";
-import { endAfterDrain, readBodyUpTo } from "../http/body.ts";
-import { REQUEST_MESSAGE } from "../request-log.ts";
-import type { Invocation } from "./invocation.ts";
+import { endAfterDrain, readBodyUpTo, requestPath } from "../http/body.ts";
+import { graphqlRequestFrom, invocationOf, type Invocation } from "./invocation.ts";
 import type { Invoked } from "./workers.ts";
 
 // Local server only: API Gateway's HTTP API in front of the function, payload format 2.0.
 
 /** API Gateway's own limit on a request's payload. */
-export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 /** What API Gateway answers itself, with no Lambda result to map. */
 const ANSWERS = {
@@ -85,7 +85,7 @@ const TEXT_TYPES = /^(text\/|application\/([\w.+-]+\+)?(json|xml|javascript|grap
 
 /** Text bodies go as they are; anything else (or bytes that are not UTF-8) base64-encoded. */
 function isTextBody(contentType: string | undefined, body: Buffer): boolean {
-  return (contentType === undefined || TEXT_TYPES.test(contentType)) && Buffer.from(body.toString("utf8")).equals(body);
+  return (contentType === undefined || TEXT_TYPES.test(contentType)) && isUtf8(body);
 }
 
 /** `12/Mar/2020:19:03:58 +0000`, requestContext.time's format. */
@@ -147,9 +147,8 @@ export function createHttpApi(options: HttpApiOptions) {
 
   async function answer(req: IncomingMessage, res: ServerResponse, startedAt: Date, requestId: string): Promise<void> {
     const method = req.method ?? "GET";
-    const path = (req.url ?? "/").split("?", 1)[0]!;
-    const routeKey = `${method} ${path}`;
-    if (isPreflight(req)) return send(res, requestId, preflightAnswer(), req);
+    const routeKey = `${method} ${requestPath(req)}`;
+    if (isPreflight(req)) return send(res, requestId, PREFLIGHT_ANSWER, req);
     if (!(GRAPHQL_ROUTES as readonly string[]).includes(routeKey)) return send(res, requestId, gatewayAnswer(ANSWERS.notFound), req);
     const body = await readBodyUpTo(req, MAX_PAYLOAD_BYTES);
     if (body === null) return send(res, requestId, gatewayAnswer(ANSWERS.tooLarge), req);
@@ -166,18 +165,7 @@ export function createHttpApi(options: HttpApiOptions) {
         ? httpApiAnswer(outcome.result)
         : gatewayAnswer(outcome.kind === "timeout" ? ANSWERS.timedOut : ANSWERS.functionFailed);
     send(res, requestId, withCors(answered, req), req);
-    options.onInvocation?.({
-      requestId,
-      startedAt: startedAt.toISOString(),
-      route: routeKey,
-      operation: operationOf(invoked.logLines),
-      status: answered.status,
-      durationMs: Date.now() - startedAt.getTime(),
-      cold: invoked.cold,
-      worker: invoked.worker,
-      request: graphqlRequestOf(event),
-      logLines: invoked.logLines,
-    });
+    options.onInvocation?.(invocationOf(invoked, { requestId, startedAt, route: routeKey, status: answered.status, request: graphqlRequestOf(event) }));
   }
 }
 
@@ -185,25 +173,27 @@ function isPreflight(req: IncomingMessage): boolean {
   return req.method === "OPTIONS" && req.headers.origin !== undefined && req.headers["access-control-request-method"] !== undefined;
 }
 
-function preflightAnswer(): HttpAnswer {
-  return {
-    status: 204,
-    headers: [
-      ["access-control-allow-origin", HTTP_API_CORS.allowOrigins.join(",")],
-      ["access-control-allow-methods", HTTP_API_CORS.allowMethods.join(",")],
-      ["access-control-allow-headers", HTTP_API_CORS.allowHeaders.join(",")],
-      ["access-control-max-age", String(corsMaxAgeSeconds(HTTP_API_CORS.maxAge))],
-    ],
-    body: Buffer.alloc(0),
-  };
-}
+// The stacks' CORS settings, as API Gateway sends them.
+const ALLOW_ORIGIN = HTTP_API_CORS.allowOrigins.join(",");
+const EXPOSE_HEADERS = HTTP_API_CORS.exposeHeaders.join(",");
+
+const PREFLIGHT_ANSWER: HttpAnswer = {
+  status: 204,
+  headers: [
+    ["access-control-allow-origin", ALLOW_ORIGIN],
+    ["access-control-allow-methods", HTTP_API_CORS.allowMethods.join(",")],
+    ["access-control-allow-headers", HTTP_API_CORS.allowHeaders.join(",")],
+    ["access-control-max-age", String(corsMaxAgeSeconds(HTTP_API_CORS.maxAge))],
+  ],
+  body: Buffer.alloc(0),
+};
 
 /** With CORS configured, API Gateway drops the function's CORS headers and adds its own to a cross-origin request. */
 function withCors(answer: HttpAnswer, req: IncomingMessage): HttpAnswer {
   const headers = answer.headers.filter(([name]) => !name.startsWith("access-control-"));
   if (req.headers.origin !== undefined) {
-    headers.push(["access-control-allow-origin", HTTP_API_CORS.allowOrigins.join(",")]);
-    headers.push(["access-control-expose-headers", HTTP_API_CORS.exposeHeaders.join(",")]);
+    headers.push(["access-control-allow-origin", ALLOW_ORIGIN]);
+    headers.push(["access-control-expose-headers", EXPOSE_HEADERS]);
   }
   return { ...answer, headers };
 }
@@ -236,25 +226,10 @@ function send(res: ServerResponse, requestId: string, answer: HttpAnswer, req: I
   endAfterDrain(req, res, DRAIN_LIMIT_BYTES);
 }
 
-/** The operation name from the function's request log line. */
-export function operationOf(lines: string[]): string | undefined {
-  for (const line of lines) {
-    if (!line.startsWith("{")) continue;
-    try {
-      const { message, operationName } = JSON.parse(line) as { message?: unknown; operationName?: unknown };
-      if (message === REQUEST_MESSAGE) return typeof operationName === "string" ? operationName : undefined;
-    } catch {
-      // not a JSON line
-    }
-  }
-  return undefined;
-}
-
 function graphqlRequestOf(event: APIGatewayProxyEventV2): Invocation["request"] {
   if (!event.body || event.isBase64Encoded) return undefined;
   try {
-    const { query, variables, operationName, extensions } = JSON.parse(event.body) as Record<string, any>;
-    return { document: query, variables, operationName, persistedQueryHash: extensions?.persistedQuery?.sha256Hash };
+    return graphqlRequestFrom(JSON.parse(event.body) as Record<string, any>);
   } catch {
     return undefined;
   }

@@ -38,8 +38,9 @@ process.on("message", async ({ id, event, deadlineMs }) => {
   try {
     reply = { id, result: await handler(event, context) };
   } catch (error) {
-    process.stderr.write(`${JSON.stringify({ errorType: error?.name ?? "Error", errorMessage: String(error?.message ?? error) })}\n`);
-    reply = { id, error: { errorType: error?.name ?? "Error", errorMessage: String(error?.message ?? error) } };
+    const failure = { errorType: error?.name ?? "Error", errorMessage: String(error?.message ?? error) };
+    process.stderr.write(`${JSON.stringify(failure)}\n`);
+    reply = { id, error: failure };
   }
   process.stdout.write(END_MARK);
   process.stderr.write(END_MARK);

@@ -6,6 +6,7 @@ import { embeddedDynamoSettings, ensureNotesTable, startEmbeddedDynamo } from "@
 import { configureS3 } from "@notes/core/s3-settings";
 import { configureConnections } from "@notes/core/connections";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import { requestPath } from "../http/body.ts";
 import { createHttpApi } from "./api-gateway.ts";
 import { attachWebSocketGateway } from "./websocket-gateway.ts";
 import { createLocalConsole, CONSOLE_PATH } from "./console/routes.ts";
@@ -156,7 +157,7 @@ export async function startLocalServer(settings: LocalSettings, hooks: LocalServ
 function withLocalGraphiQL(next: RequestListener): RequestListener {
   const page = renderGraphiQL({ endpoint: "/graphql", defaultQuery: EXAMPLE_QUERY, title: "Notes API (local)" });
   return (req, res) => {
-    const path = (req.url ?? "/").split("?", 1)[0];
+    const path = requestPath(req);
     if (req.method === "GET" && path === "/graphql" && req.headers.accept?.includes("text/html")) {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": String(Buffer.byteLength(page)) });
       res.end(page);
@@ -167,7 +168,7 @@ function withLocalGraphiQL(next: RequestListener): RequestListener {
 /** Requests for the paths `handles` takes (`/s3/…`, `/console…`) go to `handle`; everything else on. */
 function withPrefix(handles: (path: string) => boolean, handle: RequestListener, next: RequestListener): RequestListener {
   return (req, res) => {
-    const path = (req.url ?? "/").split("?", 1)[0]!;
+    const path = requestPath(req);
     if (handles(path)) void handle(req, res);
     else void next(req, res);
   };

@@ -2,13 +2,14 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import { MAX_MESSAGE_BYTES } from "@notes/core/connections";
 import { WebSocketServer, type WebSocket } from "ws";
-import { operationOf } from "./api-gateway.ts";
-import type { Invocation } from "./invocation.ts";
+import { requestPath } from "../http/body.ts";
+import { graphqlRequestFrom, invocationOf, type Invocation } from "./invocation.ts";
 import type { Invoked } from "./workers.ts";
 
 /**
- * The local stand-in for an API Gateway WebSocket API: a WebSocket at `path` on the local HTTP
+ * The local stand-in for an API Gateway WebSocket API: a WebSocket at /graphql on the local HTTP
  * server whose connect, messages and close become `$connect` / `$default` / `$disconnect` events
  * for the Lambda handler (through `invoke`, the same seam the local Lambda workers expose), and the
  * `@connections` management API the handler calls back (POST, GET, DELETE `/@connections/{id}`;
@@ -22,25 +23,22 @@ export interface WebSocketGatewayOptions {
   run: (event: unknown, requestId: string) => Promise<Invoked>;
   /** After each `$connect` / `$default` / `$disconnect` invocation, as the HTTP API reports its own. */
   onInvocation?(invocation: Invocation): void;
-  /** Where clients connect (the HTTP API's GraphQL path). */
-  path?: string;
   /** Closes a connection with no message either way for this long (API Gateway: 10 minutes). */
   idleTimeoutMs?: number;
-  stage?: string;
 }
 
 export interface WebSocketGateway {
   /** What the handler's `@connections` client is configured with (WEBSOCKET_MANAGEMENT_ENDPOINT). */
   managementEndpoint: string;
-  /** Connections open now. */
-  readonly connectionCount: number;
   close(): Promise<void>;
 }
 
-/** API Gateway's message limit; larger PostToConnection data is refused, larger client messages end the connection. */
-export const MAX_MESSAGE_BYTES = 128 * 1024;
+// API Gateway's message limit (MAX_MESSAGE_BYTES): larger PostToConnection data is refused, larger client messages end the connection.
 /** API Gateway's frame limit: a longer message goes to the client in several frames. */
-export const MAX_FRAME_BYTES = 32 * 1024;
+const MAX_FRAME_BYTES = 32 * 1024;
+/** Where clients connect: the HTTP API's GraphQL path. */
+const PATH = "/graphql";
+const STAGE = "local";
 const CONNECTIONS_PATH = "/@connections/";
 const API_ID = "localws";
 
@@ -58,9 +56,7 @@ interface LocalConnection {
 }
 
 export function attachWebSocketGateway(server: Server, options: WebSocketGatewayOptions): WebSocketGateway {
-  const path = options.path ?? "/graphql";
   const idleTimeoutMs = options.idleTimeoutMs ?? 10 * 60_000;
-  const stage = options.stage ?? "local";
   const connections = new Map<string, LocalConnection>();
   // Invocations in flight: close() waits for them (a $disconnect still writes to the table).
   const pending = new Set<Promise<unknown>>();
@@ -73,18 +69,7 @@ export function attachWebSocketGateway(server: Server, options: WebSocketGateway
       .then((invoked) => {
         const result = invoked.outcome.kind === "result" ? (invoked.outcome.result as { statusCode?: number; headers?: Record<string, string> } | undefined) : undefined;
         const status = invoked.outcome.kind === "result" ? (result?.statusCode ?? 200) : 502;
-        options.onInvocation?.({
-          requestId,
-          startedAt: startedAt.toISOString(),
-          route: routeKey,
-          operation: operationOf(invoked.logLines),
-          status,
-          durationMs: Date.now() - startedAt.getTime(),
-          cold: invoked.cold,
-          worker: invoked.worker,
-          request: subscribeRequestOf(event.body),
-          logLines: invoked.logLines,
-        });
+        options.onInvocation?.(invocationOf(invoked, { requestId, startedAt, route: routeKey, status, request: subscribeRequestOf(event.body) }));
         return { statusCode: status, headers: result?.headers };
       })
       .finally(() => pending.delete(invocation));
@@ -117,19 +102,20 @@ export function attachWebSocketGateway(server: Server, options: WebSocketGateway
       requestTimeEpoch: now,
       identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
       domainName: domainName(),
-      stage,
+      stage: STAGE,
       apiId: API_ID,
     };
   };
 
-  const touch = (connectionId: string, connection: LocalConnection) => {
+  const touch = (connection: LocalConnection) => {
     connection.lastActiveAt = Date.now();
     clearTimeout(connection.idle);
     connection.idle = setTimeout(() => connection.socket.close(1001, "Going away"), idleTimeoutMs);
   };
 
   const onUpgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if ((request.url ?? "/").split("?", 1)[0] !== path) return;
+    if (requestPath(request) !== PATH) return;
+    const headers = flatHeaders(request);
     const connectionId = randomBytes(12).toString("base64");
     const meta = {
       connectedAt: Date.now(),
@@ -139,8 +125,8 @@ export function attachWebSocketGateway(server: Server, options: WebSocketGateway
     let result: { statusCode: number; headers?: Record<string, string> };
     try {
       result = await invoke({
-        headers: flatHeaders(request),
-        multiValueHeaders: Object.fromEntries(Object.entries(flatHeaders(request)).map(([k, v]) => [k, [v]])),
+        headers,
+        multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
         requestContext: requestContext(connectionId, meta, "$connect", "CONNECT"),
         isBase64Encoded: false,
       });
@@ -157,9 +143,9 @@ export function attachWebSocketGateway(server: Server, options: WebSocketGateway
     wss.handleUpgrade(request, socket, head, (ws) => {
       const connection: LocalConnection = { socket: ws, ...meta, lastActiveAt: Date.now() };
       connections.set(connectionId, connection);
-      touch(connectionId, connection);
+      touch(connection);
       ws.on("message", (data, isBinary) => {
-        touch(connectionId, connection);
+        touch(connection);
         const body = isBinary ? Buffer.from(data as Buffer).toString("base64") : data.toString();
         void invoke({
             requestContext: { ...requestContext(connectionId, connection, "$default", "MESSAGE"), messageId: randomUUID() },
@@ -172,7 +158,7 @@ export function attachWebSocketGateway(server: Server, options: WebSocketGateway
         clearTimeout(connection.idle);
         connections.delete(connectionId);
         void invoke({
-            headers: flatHeaders(request),
+            headers,
             requestContext: {
               ...requestContext(connectionId, connection, "$disconnect", "DISCONNECT"),
               disconnectStatusCode: code,
@@ -188,7 +174,7 @@ export function attachWebSocketGateway(server: Server, options: WebSocketGateway
 
   /** The `@connections` API: true when it answered the request. */
   const manage = (req: IncomingMessage, res: ServerResponse): boolean => {
-    const url = (req.url ?? "/").split("?", 1)[0]!;
+    const url = requestPath(req);
     if (!url.startsWith(CONNECTIONS_PATH)) return false;
     const connectionId = decodeURIComponent(url.slice(CONNECTIONS_PATH.length));
     const connection = connections.get(connectionId);
@@ -219,7 +205,7 @@ export function attachWebSocketGateway(server: Server, options: WebSocketGateway
       req.on("end", () => {
         if (size > MAX_MESSAGE_BYTES) return answer(res, 413, { message: "Message too long" }, "PayloadTooLargeException");
         if (connection.deleted || connection.socket.readyState !== connection.socket.OPEN) return answer(res, 410, { message: null }, "GoneException");
-        touch(connectionId, connection);
+        touch(connection);
         sendInFrames(connection.socket, Buffer.concat(chunks), (error) =>
           error ? answer(res, 410, { message: null }, "GoneException") : res.writeHead(200).end(),
         );
@@ -241,9 +227,6 @@ export function attachWebSocketGateway(server: Server, options: WebSocketGateway
     get managementEndpoint() {
       const { address, family, port } = server.address() as AddressInfo;
       return `http://${family === "IPv6" ? `[${address}]` : address}:${port}`;
-    },
-    get connectionCount() {
-      return connections.size;
     },
     close: async () => {
       for (const connection of connections.values()) connection.socket.close(1001, "Going away");
@@ -268,8 +251,7 @@ function subscribeRequestOf(body: string | undefined): Invocation["request"] {
   try {
     const message = JSON.parse(body) as { type?: string; payload?: Record<string, any> };
     if (message.type !== "subscribe" || !message.payload) return undefined;
-    const { query, variables, operationName, extensions } = message.payload;
-    return { document: query, variables, operationName, persistedQueryHash: extensions?.persistedQuery?.sha256Hash };
+    return graphqlRequestFrom(message.payload);
   } catch {
     return undefined;
   }

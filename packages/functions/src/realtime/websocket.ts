@@ -17,7 +17,7 @@ import { schema } from "../graphql/schema.ts";
 import { clientError } from "../graphql/errors.ts";
 import { trustedDocument } from "../graphql/trusted-documents.ts";
 import { log } from "../log.ts";
-import { recordInvocation } from "../metrics.ts";
+import { beginInvocation } from "../request-log.ts";
 
 /**
  * The graphql-transport-ws protocol on Lambda, one API Gateway WebSocket event at a time: nothing
@@ -59,10 +59,7 @@ export interface WebSocketHandlerOptions {
 export function createWebSocketHandler(options: WebSocketHandlerOptions) {
   const initWaitSeconds = options.initWaitSeconds ?? 10;
   return async function handleWebSocketEvent(event: WebSocketEvent, context?: LambdaContext): Promise<WebSocketResult> {
-    if (context) {
-      log.addContext(context);
-      recordInvocation(context);
-    }
+    if (context) beginInvocation(context);
     const { eventType, connectionId } = event.requestContext;
     const requestId = event.requestContext.requestId ?? context?.awsRequestId;
     try {

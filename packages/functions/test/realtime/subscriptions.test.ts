@@ -45,6 +45,15 @@ const connect = (token: string | undefined, options = {}) => {
   return client;
 };
 
+/** A client of `token`'s with one EVENTS subscription, once the server has stored it. */
+async function subscribed(token: string, options = {}) {
+  const client = connect(token, options);
+  const events = recordSubscription<NoteEventData>(client.client, EVENTS);
+  await client.opened;
+  await waitForSubscriptions(token, 1);
+  return { client, events };
+}
+
 beforeAll(async () => {
   restoreLogs = captureLogs(() => {}, "SILENT");
   local = await startServer();
@@ -73,10 +82,7 @@ describe("connection_init", () => {
 
 describe("subscribe", () => {
   it("delivers CREATED, UPDATED and DELETED of the caller's notes, in order, with the note", async () => {
-    const client = connect(alice);
-    const events = recordSubscription<NoteEventData>(client.client, EVENTS);
-    await client.opened;
-    await waitForSubscriptions(alice, 1);
+    const { events } = await subscribed(alice);
     const { createNote } = await gql(local.server, alice, CREATE, { c: "first" });
     await gql(local.server, alice, UPDATE, { id: createNote.id, c: "second" });
     await gql(local.server, alice, DELETE, { id: createNote.id });
@@ -139,10 +145,7 @@ describe("delivery", () => {
   });
 
   it("keeps 20 quick updates of one note in version order", async () => {
-    const client = connect(alice);
-    const events = recordSubscription<NoteEventData>(client.client, EVENTS);
-    await client.opened;
-    await waitForSubscriptions(alice, 1);
+    const { events } = await subscribed(alice);
     const { createNote } = await gql(local.server, alice, CREATE, { c: "v1" });
     for (let i = 2; i <= 21; i++) await gql(local.server, alice, UPDATE, { id: createNote.id, c: `v${i}` });
     await events.until(() => events.events.length === 21);
@@ -153,10 +156,7 @@ describe("delivery", () => {
   });
 
   it("sends an event too large for one API Gateway message (128 KB) with note: null", async () => {
-    const client = connect(alice);
-    const events = recordSubscription<NoteEventData>(client.client, EVENTS);
-    await client.opened;
-    await waitForSubscriptions(alice, 1);
+    const { events } = await subscribed(alice);
     // 50,000 characters of 3 bytes each: 150 KB of content.
     const { createNote } = await gql(local.server, alice, CREATE, { c: "€".repeat(50_000) });
     await events.until(() => events.events.length === 1);
@@ -194,10 +194,7 @@ describe("the local WebSocket API", () => {
 
   it("sends a message over 32 KB to the client in frames of at most 32 KB, as API Gateway does", async () => {
     const frames: Frame[] = [];
-    const client = connect(alice, { webSocketImpl: frameRecordingWebSocket(frames) });
-    const events = recordSubscription<NoteEventData>(client.client, EVENTS);
-    await client.opened;
-    await waitForSubscriptions(alice, 1);
+    const { events } = await subscribed(alice, { webSocketImpl: frameRecordingWebSocket(frames) });
     // 40,000 characters of 2 bytes each: an 80 KB message, within API Gateway's 128 KB.
     const content = "é".repeat(40_000);
     await gql(local.server, alice, CREATE, { c: content });

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { fileURLToPath } from "node:url";
-import { readBodyUpTo } from "../../http/body.ts";
+import { readBodyUpTo, requestPath } from "../../http/body.ts";
 import { log } from "../../log.ts";
 import type { Invocation } from "../invocation.ts";
 import { withLocalWebRoutes } from "../web-routes.ts";
@@ -85,7 +85,7 @@ export function createLocalConsole(options: LocalConsoleOptions): LocalConsole {
     handle(req, res, listening) {
       const refusal = consoleRefusal(req.headers, listening);
       if (refusal) return sendJson(res, 403, problem(refusal, "The console answers only its own page on this machine's local address."));
-      const path = (req.url ?? "/").split("?", 1)[0]!;
+      const path = requestPath(req);
       const route = path.startsWith(`${CONSOLE_PATH}/api/`) ? path.slice(`${CONSOLE_PATH}/api/`.length) : null;
       if (route === null) {
         req.url = req.url!.slice(CONSOLE_PATH.length) || "/";
